@@ -1,0 +1,140 @@
+//! Command-line arguments (clap).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// One schema for the seam between a Python trainer and a Rust model.
+#[derive(Debug, Parser)]
+#[command(name = "tensorseam", version, about, long_about = None, after_help = EXAMPLES)]
+pub struct Cli {
+    /// When to colour diagnostics (`NO_COLOR` is respected with `auto`)
+    #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
+    pub color: Color,
+    /// What to do
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "Examples:
+  tensorseam check schemas/penguins.yaml
+  tensorseam explain schemas/penguins.seam
+  tensorseam fmt --to seam schemas/penguins.yaml
+  tensorseam gen ir --canonical schemas/penguins.yaml | sha256sum";
+
+/// Colour choice.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// On a terminal, unless `NO_COLOR` is set
+    Auto,
+    /// Always
+    Always,
+    /// Never
+    Never,
+}
+
+/// Diagnostic output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiagFormat {
+    /// Compiler-style text on stderr
+    Human,
+    /// One JSON document on stdout
+    Json,
+    /// GitHub Actions workflow annotations on stdout
+    Github,
+}
+
+/// Table output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum TableFormat {
+    /// An aligned table
+    Text,
+    /// JSON
+    Json,
+}
+
+/// Schema syntaxes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SyntaxArg {
+    /// YAML (`*.yaml`)
+    Yaml,
+    /// The DSL (`*.seam`)
+    Seam,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and check schemas; report every problem
+    #[command(after_help = "Examples:
+  tensorseam check schemas/*.yaml schemas/*.seam
+  tensorseam check --format github schemas/penguins.yaml   # annotations in a GitHub workflow")]
+    Check {
+        /// Schema files (`*.yaml`, `*.yml`, `*.seam`)
+        #[arg(required = true)]
+        schemas: Vec<PathBuf>,
+        /// How to print diagnostics
+        #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+        format: DiagFormat,
+    },
+    /// Rewrite schemas in canonical layout, or convert between YAML and the DSL
+    #[command(after_help = "Examples:
+  tensorseam fmt schemas/penguins.yaml            # rewrite in place
+  tensorseam fmt --check schemas/*.seam           # exit 1 if any would change
+  tensorseam fmt --to seam schemas/penguins.yaml  # print the DSL form
+  tensorseam fmt --to yaml -o p.yaml p.seam       # convert to a file
+
+Comments are not kept: in-place formatting of a file with comments needs --drop-comments.")]
+    Fmt {
+        /// Schema files
+        #[arg(required = true)]
+        schemas: Vec<PathBuf>,
+        /// Change nothing; exit 1 if a file is not canonical
+        #[arg(long)]
+        check: bool,
+        /// Print (or write with -o) the schema in this syntax
+        #[arg(long, value_enum)]
+        to: Option<SyntaxArg>,
+        /// Output file for --to (one schema only)
+        #[arg(short, long, requires = "to")]
+        output: Option<PathBuf>,
+        /// Allow rewriting a file whose comments would be lost
+        #[arg(long)]
+        drop_comments: bool,
+    },
+    /// Print the tensor table the model receives
+    #[command(after_help = "Examples:
+  tensorseam explain schemas/penguins.yaml
+  tensorseam explain --format json schemas/sequence.seam")]
+    Explain {
+        /// Schema file
+        schema: PathBuf,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        format: TableFormat,
+    },
+    /// Generate an artifact from a schema
+    Gen {
+        /// Which artifact
+        #[command(subcommand)]
+        what: Gen,
+    },
+}
+
+/// Artifacts.
+#[derive(Debug, Subcommand)]
+pub enum Gen {
+    /// The IR as JSON (docs included, with the fingerprint)
+    #[command(after_help = "Examples:
+  tensorseam gen ir schemas/penguins.yaml -o penguins.ir.json
+  tensorseam gen ir --canonical schemas/penguins.yaml   # the exact bytes the fingerprint hashes")]
+    Ir {
+        /// Schema file
+        schema: PathBuf,
+        /// Print the canonical form (RFC 8785, no docs) instead
+        #[arg(long)]
+        canonical: bool,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}

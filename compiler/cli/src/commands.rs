@@ -1,0 +1,182 @@
+//! The subcommands.
+
+use crate::args::{Cli, Color, Command, DiagFormat, Gen, SyntaxArg, TableFormat};
+use crate::output::Reporter;
+use std::path::Path;
+use tensorseam_compiler::{compile_path, emit, explain, Checked, Syntax};
+
+/// Runs a parsed command line.
+pub fn dispatch(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check { schemas, format } => check(&schemas, format, cli.color),
+        Command::Fmt { schemas, check, to, output, drop_comments } => fmt(&schemas, check, to, output.as_deref(), drop_comments, cli.color),
+        Command::Explain { schema, format } => with_schema(&schema, cli.color, |c| {
+            match format {
+                TableFormat::Text => print!("{}", explain::text(c)),
+                TableFormat::Json => print!("{}", tensorseam_compiler::json::pretty(&explain::json(c))),
+            }
+            0
+        }),
+        Command::Gen { what: Gen::Ir { schema, canonical, output } } => with_schema(&schema, cli.color, |c| {
+            let text = if canonical { emit::ir::canonical_text(c.schema()) } else { emit::ir::pretty_text(c) };
+            write_output(output.as_deref(), &text)
+        }),
+    }
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> u8 {
+    eprintln!("error: cannot read `{}`: {e}", path.display());
+    2
+}
+
+/// Compiles one schema, printing its diagnostics; runs `f` on success.
+fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
+    let shown = path.to_string_lossy();
+    let (file, out) = match compile_path(&shown) {
+        Ok(x) => x,
+        Err(e) => return io_error(path, &e),
+    };
+    let mut reporter = Reporter::new(DiagFormat::Human, color);
+    reporter.report(&file, &out.diagnostics);
+    match out.checked {
+        Some(c) => f(&c),
+        None => {
+            reporter.finish(1);
+            1
+        }
+    }
+}
+
+fn write_output(path: Option<&Path>, text: &str) -> u8 {
+    match path {
+        None => {
+            print!("{text}");
+            0
+        }
+        Some(p) => match std::fs::write(p, text) {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("error: cannot write `{}`: {e}", p.display());
+                2
+            }
+        },
+    }
+}
+
+fn check(paths: &[std::path::PathBuf], format: DiagFormat, color: Color) -> u8 {
+    let mut reporter = Reporter::new(format, color);
+    let mut io_failed = false;
+    for path in paths {
+        match compile_path(&path.to_string_lossy()) {
+            Ok((file, out)) => reporter.report(&file, &out.diagnostics),
+            Err(e) => {
+                io_error(path, &e);
+                io_failed = true;
+            }
+        }
+    }
+    let errors = reporter.errors;
+    reporter.finish(paths.len());
+    if io_failed {
+        2
+    } else {
+        u8::from(errors > 0)
+    }
+}
+
+/// Whether a schema's text holds a comment that formatting would drop. A `#` at the start of a line
+/// or after whitespace, outside quotes, starts one in both syntaxes.
+fn has_comment(text: &str) -> bool {
+    text.lines().any(|line| {
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        let mut escaped = false;
+        for c in line.chars() {
+            match quote {
+                Some(q) => {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' && q == '"' {
+                        escaped = true;
+                    } else if c == q {
+                        quote = None;
+                    }
+                }
+                None if c == '"' || c == '\'' => quote = Some(c),
+                None if c == '#' && prev.is_whitespace() => return true,
+                None => {}
+            }
+            prev = c;
+        }
+        false
+    })
+}
+
+fn render(c: &Checked, syntax: Syntax) -> String {
+    match syntax {
+        Syntax::Yaml => emit::yaml::write(c.schema()),
+        Syntax::Seam => emit::seam::write(c.schema()),
+    }
+}
+
+fn fmt(paths: &[std::path::PathBuf], check: bool, to: Option<SyntaxArg>, output: Option<&Path>, drop_comments: bool, color: Color) -> u8 {
+    if output.is_some() && paths.len() != 1 {
+        eprintln!("error: `-o` takes one schema");
+        return 2;
+    }
+    let mut reporter = Reporter::new(DiagFormat::Human, color);
+    let mut status = 0u8;
+    for path in paths {
+        let shown = path.to_string_lossy().into_owned();
+        let (file, out) = match compile_path(&shown) {
+            Ok(x) => x,
+            Err(e) => return io_error(path, &e),
+        };
+        reporter.report(&file, &out.diagnostics);
+        let Some(checked) = out.checked else {
+            status = status.max(1);
+            continue;
+        };
+        let own = Syntax::from_path(&shown).unwrap_or(Syntax::Yaml);
+        let target = match to {
+            Some(SyntaxArg::Yaml) => Syntax::Yaml,
+            Some(SyntaxArg::Seam) => Syntax::Seam,
+            None => own,
+        };
+        let text = render(&checked, target);
+        if to.is_some() && !check {
+            status = status.max(write_output(output, &text));
+            continue;
+        }
+        if text == file.text() {
+            continue;
+        }
+        if check {
+            println!("would reformat {shown}");
+            status = status.max(1);
+        } else if has_comment(file.text()) && !drop_comments {
+            eprintln!("error: `{shown}` has comments that formatting would drop; pass --drop-comments to rewrite it anyway");
+            status = status.max(1);
+        } else if let Err(e) = std::fs::write(path, &text) {
+            eprintln!("error: cannot write `{shown}`: {e}");
+            return 2;
+        } else {
+            eprintln!("formatted {shown}");
+        }
+    }
+    if status != 0 && reporter.errors > 0 {
+        reporter.finish(paths.len());
+    }
+    status
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn comments_are_found_outside_quotes_only() {
+        assert!(super::has_comment("a: 1 # note\n"));
+        assert!(super::has_comment("# header\n"));
+        assert!(!super::has_comment("doc: \"issue #3\"\n"));
+        assert!(!super::has_comment("name: a#b\n"));
+    }
+}

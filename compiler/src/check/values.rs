@@ -1,0 +1,196 @@
+//! Typed literals (categories, range bounds, fill values) and the rule that a fill value must itself
+//! pass validation — the same checks, in the same order, a record's value meets (SPEC §9).
+
+use super::ctx::Ctx;
+use crate::codes::Code;
+use crate::diag::Diagnostic;
+use crate::ir::{Categories, Charset, DType, Encoding, Input, Missing, Scalar, Step, Transform, Truncate, Unknown};
+use crate::tree::{Node, Value};
+
+/// Reads a literal of `dtype`'s kind: a string for `str`, an integer within range for integers,
+/// a number for floats, a boolean for `bool`. `code` is reported for a wrong kind.
+pub fn scalar(cx: &mut Ctx<'_>, node: &Node, dtype: DType, what: &str, code: Code) -> Option<Scalar> {
+    let kind = match dtype {
+        DType::Str => "a string",
+        DType::Bool => "a boolean",
+        d if d.is_int() => "an integer",
+        _ => "a number",
+    };
+    let wrong = |cx: &mut Ctx<'_>, extra: Option<String>| {
+        let mut d = Diagnostic::new(
+            code,
+            node.span,
+            format!("{what} must be {kind} for a `{dtype}` input, found {}", node.value.kind()),
+        )
+        .label(format!("expected {kind}"));
+        if let Some(h) = extra {
+            d = d.help(h);
+        }
+        cx.report(d);
+        None
+    };
+    match (&node.value, dtype) {
+        (Value::Str(s), DType::Str) => Some(Scalar::Str(s.clone())),
+        (Value::Bool(b), DType::Bool) => Some(Scalar::Bool(*b)),
+        (Value::Int(i), d) if d.is_int() => {
+            let (lo, hi) = d.int_bounds().unwrap_or((0, 0));
+            if *i < lo || *i > hi {
+                cx.report(
+                    Diagnostic::new(code, node.span, format!("{what} {i} does not fit `{dtype}`"))
+                        .label(format!("outside {lo}..={hi}")),
+                );
+                return None;
+            }
+            Some(Scalar::Int(*i))
+        }
+        (Value::Int(i), d) if d.is_float() => Some(Scalar::Float(*i as f64)),
+        (Value::Float(f), d) if d.is_float() => {
+            if !f.is_finite() {
+                cx.report(
+                    Diagnostic::new(Code::NonFiniteParameter, node.span, format!("{what} must be finite"))
+                        .label("not finite"),
+                );
+                return None;
+            }
+            Some(Scalar::Float(*f))
+        }
+        (Value::Float(_), d) if d.is_int() => wrong(
+            cx,
+            Some("an integer may not be written as a float; drop the decimal point".to_string()),
+        ),
+        (Value::Str(s), d) if d != DType::Str && looks_numeric(s) => wrong(
+            cx,
+            Some(format!("a quoted number is a string; write `{s}` without quotes")),
+        ),
+        (Value::Int(_) | Value::Float(_), DType::Str) => wrong(
+            cx,
+            Some("write the category as a quoted string".to_string()),
+        ),
+        _ => wrong(cx, None),
+    }
+}
+
+fn looks_numeric(s: &str) -> bool {
+    s.parse::<f64>().is_ok() || s == "true" || s == "false"
+}
+
+/// The scalar as f64 (numeric scalars only).
+pub fn as_f64(s: &Scalar) -> Option<f64> {
+    match s {
+        Scalar::Int(i) => Some(*i as f64),
+        Scalar::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
+/// Whether `a <= b` for two numeric scalars of one input.
+pub fn le(a: &Scalar, b: &Scalar) -> bool {
+    match (a, b) {
+        (Scalar::Int(x), Scalar::Int(y)) => x <= y,
+        _ => as_f64(a).zip(as_f64(b)).is_some_and(|(x, y)| x <= y),
+    }
+}
+
+/// Why `value` would fail validation for `input`, in the spec's order of checks; `None` if it
+/// passes. This is the fill-value rule: a fill must be a value the input would accept.
+pub fn rejects(input: &Input, value: &Scalar) -> Option<String> {
+    // Type and finiteness were settled when the literal was read; what remains is the raw dtype's
+    // representable range (f32), the charset, the range, the encoding, and the transforms.
+    if let (Scalar::Float(x), DType::F32) = (value, input.dtype) {
+        if (*x as f32).is_infinite() {
+            return Some(format!("{x} is outside the range of `f32`"));
+        }
+    }
+    if let (Scalar::Str(s), Charset::Ascii) = (value, input.charset) {
+        if !s.is_ascii() {
+            return Some("the input is `charset: ascii` and the value is not ASCII".to_string());
+        }
+    }
+    if let Some(r) = &input.range {
+        let below = r.lo.as_ref().is_some_and(|lo| !le(lo, value));
+        let above = r.hi.as_ref().is_some_and(|hi| !le(value, hi));
+        if below || above {
+            return Some("the value is outside the input's `range`".to_string());
+        }
+    }
+    match &input.transform {
+        Transform::Encode(e) => encoding_rejects(e, value),
+        Transform::Scale { steps, out } => {
+            let x = as_f64(value)?;
+            scale_rejects(steps, *out, x)
+        }
+        Transform::None => None,
+    }
+}
+
+fn encoding_rejects(e: &Encoding, value: &Scalar) -> Option<String> {
+    match e {
+        Encoding::OneHot { categories, unknown, .. } | Encoding::Index { categories, unknown, .. } => {
+            match (categories, unknown) {
+                (Categories::List(list), Unknown::Error) if !list.contains(value) => {
+                    Some("the value is not one of the categories and `unknown` is `error`".to_string())
+                }
+                _ => None,
+            }
+        }
+        Encoding::Bytes { max_len, truncate: Truncate::Error, .. } => match value {
+            Scalar::Str(s) if s.len() as u64 > *max_len => {
+                Some(format!("the value is {} bytes, longer than `max_len` {max_len}", s.len()))
+            }
+            _ => None,
+        },
+        Encoding::Chars { max_len, truncate: Truncate::Error, .. } => match value {
+            Scalar::Str(s) if s.chars().count() as u64 > *max_len => Some(format!(
+                "the value is {} characters, longer than `max_len` {max_len}",
+                s.chars().count()
+            )),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// Runs the scaling steps on `x` exactly as SPEC §2.5 writes them.
+fn scale_rejects(steps: &[Step], out: DType, mut x: f64) -> Option<String> {
+    for step in steps {
+        x = match step {
+            Step::Standardize(Some(p)) => (x - p.mean) / p.std,
+            Step::MinMax(Some(p)) => (x - p.min) / (p.max - p.min),
+            Step::Standardize(None) | Step::MinMax(None) => return None,
+            Step::Affine { scale, offset } => x * scale + offset,
+            Step::Divide(by) => x / by,
+            Step::Log1p => {
+                if x <= -1.0 {
+                    return Some(format!("`log1p` needs a value above -1, and it receives {x}"));
+                }
+                x.ln_1p()
+            }
+            Step::Clip { min, max } => {
+                let lo = min.map_or(x, |m| x.max(m));
+                max.map_or(lo, |m| lo.min(m))
+            }
+        };
+    }
+    let rounds_to_inf = out == DType::F32 && (x as f32).is_infinite();
+    if !x.is_finite() || rounds_to_inf {
+        return Some(format!("scaling turns the value into {x}, which is not finite in `{out}`"));
+    }
+    None
+}
+
+/// Reports a fill value that would fail validation.
+pub fn check_fill(cx: &mut Ctx<'_>, input: &Input, node: &Node) {
+    if let Missing::Fill(v) = &input.missing {
+        if let Some(why) = rejects(input, v) {
+            cx.report(
+                Diagnostic::new(
+                    Code::InvalidFill,
+                    node.span,
+                    format!("fill value {v} for `{}` would not pass validation", input.name),
+                )
+                .label(why)
+                .help("choose a fill value the input accepts"),
+            );
+        }
+    }
+}

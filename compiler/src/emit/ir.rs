@@ -1,0 +1,170 @@
+//! The IR as JSON (`gen ir`), and its canonical form that the fingerprint hashes (SPEC §2.7, §6).
+//!
+//! Every default is explicit, so two schemas that mean the same produce the same JSON whatever they
+//! left out. `doc` and `deprecated` are present in the readable form only.
+
+use crate::check::Checked;
+use crate::ir::{Axis, Categories, Encoding, FitOrder, Input, Missing, Scalar, Schema, Step, TensorAxis, TensorSpec, Transform, Unknown, FORMAT_VERSION};
+use crate::json;
+use serde_json::{json, Map, Value};
+
+/// A scalar as JSON.
+pub fn scalar(s: &Scalar) -> Value {
+    match s {
+        Scalar::Bool(b) => Value::Bool(*b),
+        Scalar::Int(i) => int(*i),
+        Scalar::Float(f) => float(*f),
+        Scalar::Str(s) => Value::String(s.clone()),
+    }
+}
+
+fn int(i: i128) -> Value {
+    if let Ok(v) = i64::try_from(i) {
+        Value::from(v)
+    } else {
+        u64::try_from(i).map_or(Value::Null, Value::from)
+    }
+}
+
+fn float(f: f64) -> Value {
+    serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
+}
+
+fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
+    v.map_or(Value::Null, f)
+}
+
+/// The JSON of one encoding: `{name: {params}}`.
+pub fn encoding(e: &Encoding) -> Value {
+    let cats = |c: &Categories| match c {
+        Categories::List(l) => Value::Array(l.iter().map(scalar).collect()),
+        Categories::Fit { order, max_categories, min_frequency } => json!({"fit": {
+            "order": match order { FitOrder::Lexical => "lexical", FitOrder::Frequency => "frequency" },
+            "max_categories": max_categories,
+            "min_frequency": min_frequency,
+        }}),
+    };
+    let unknown = |u: &Unknown| match u {
+        Unknown::Error => json!("error"),
+        Unknown::Ignore => json!("ignore"),
+        Unknown::Oov(n) => json!({"oov": n}),
+    };
+    let params = match e {
+        Encoding::OneHot { categories, unknown: u, dtype }
+        | Encoding::Index { categories, unknown: u, dtype }
+        | Encoding::MultiHot { categories, unknown: u, dtype } => {
+            json!({"categories": cats(categories), "unknown": unknown(u), "dtype": dtype.name()})
+        }
+        Encoding::Hash { buckets, dtype } => json!({"buckets": buckets, "dtype": dtype.name()}),
+        Encoding::Bucketize { boundaries, dtype } => {
+            json!({"boundaries": boundaries.iter().map(|b| float(*b)).collect::<Vec<_>>(), "dtype": dtype.name()})
+        }
+        Encoding::Bytes { max_len, truncate, dtype } | Encoding::Chars { max_len, truncate, dtype } => {
+            json!({"max_len": max_len, "truncate": truncate.name(), "dtype": dtype.name()})
+        }
+    };
+    let mut m = Map::new();
+    m.insert(e.name().to_string(), params);
+    Value::Object(m)
+}
+
+/// The JSON of one scaling step.
+pub fn step(s: &Step) -> Value {
+    let params = match s {
+        Step::Standardize(None) | Step::MinMax(None) => json!("fit"),
+        Step::Standardize(Some(p)) => json!({"mean": float(p.mean), "std": float(p.std)}),
+        Step::MinMax(Some(p)) => json!({"min": float(p.min), "max": float(p.max)}),
+        Step::Affine { scale, offset } => json!({"scale": float(*scale), "offset": float(*offset)}),
+        Step::Divide(by) => json!({"by": float(*by)}),
+        Step::Log1p => return json!("log1p"),
+        Step::Clip { min, max } => json!({"min": opt(*min, float), "max": opt(*max, float)}),
+    };
+    let mut m = Map::new();
+    m.insert(s.name().to_string(), params);
+    Value::Object(m)
+}
+
+fn input(i: &Input, docs: bool) -> Value {
+    let mut v = json!({
+        "name": i.name,
+        "dtype": i.dtype.name(),
+        "shape": i.shape.iter().map(|a| match a {
+            Axis::Fixed(n) => json!(n),
+            Axis::Dim(d) => json!(d),
+        }).collect::<Vec<_>>(),
+        "role": i.role.name(),
+        "range": opt(i.range.as_ref(), |r| json!([opt(r.lo.as_ref(), scalar), opt(r.hi.as_ref(), scalar)])),
+        "missing": match &i.missing { Missing::Error => json!("error"), Missing::Fill(v) => json!({"fill": scalar(v)}) },
+        "charset": match i.charset { crate::ir::Charset::Utf8 => "utf8", crate::ir::Charset::Ascii => "ascii" },
+        "encode": match &i.transform { Transform::Encode(e) => encoding(e), _ => Value::Null },
+        "scale": match &i.transform { Transform::Scale { steps, .. } => Value::Array(steps.iter().map(step).collect()), _ => Value::Null },
+        "out": match &i.transform { Transform::Scale { out, .. } => json!(out.name()), _ => Value::Null },
+    });
+    if docs {
+        v["doc"] = json!(i.doc);
+        v["deprecated"] = json!(i.deprecated);
+    }
+    v
+}
+
+/// A resolved tensor's shape: `"batch"`, sizes, `null` for a size fixed by `fit`, and
+/// `{"dim": name, "max": n|null}` for named dims.
+pub fn shape(axes: &[TensorAxis]) -> Value {
+    Value::Array(
+        axes.iter()
+            .map(|a| match a {
+                TensorAxis::Batch => json!("batch"),
+                TensorAxis::Fixed(n) => json!(n),
+                TensorAxis::Dim { name, max } => json!({"dim": name, "max": max}),
+            })
+            .collect(),
+    )
+}
+
+/// One resolved tensor as JSON.
+pub fn spec(t: &TensorSpec) -> Value {
+    json!({
+        "name": t.name,
+        "dtype": t.dtype.name(),
+        "shape": shape(&t.axes),
+        "kind": t.kind.name(),
+        "sources": t.sources,
+    })
+}
+
+/// The IR as a JSON value; `docs` keeps `doc` and `deprecated`.
+pub fn value(s: &Schema, docs: bool) -> Value {
+    let mut v = json!({
+        "tensorseam": FORMAT_VERSION,
+        "name": s.name,
+        "version": s.version,
+        "dims": s.dims.iter().map(|d| {
+            let mut v = json!({"name": d.name, "max": d.max, "min": d.min, "truncate": d.truncate.name()});
+            if docs { v["doc"] = json!(d.doc); }
+            v
+        }).collect::<Vec<_>>(),
+        "inputs": s.inputs.iter().map(|i| input(i, docs)).collect::<Vec<_>>(),
+        "tensors": s.tensors.iter().map(|t| {
+            let mut v = json!({"name": t.name, "concat": t.concat});
+            if docs { v["doc"] = json!(t.doc); }
+            v
+        }).collect::<Vec<_>>(),
+        "specs": s.specs.iter().map(spec).collect::<Vec<_>>(),
+    });
+    if docs {
+        v["doc"] = json!(s.doc);
+    }
+    v
+}
+
+/// Exactly the bytes the fingerprint hashes (`gen ir --canonical`).
+pub fn canonical_text(s: &Schema) -> String {
+    json::canonical(&value(s, false))
+}
+
+/// The readable IR with the fingerprint (`gen ir`).
+pub fn pretty_text(c: &Checked) -> String {
+    let mut v = value(c.schema(), true);
+    v["fingerprint"] = json!(c.fingerprint());
+    json::pretty(&v)
+}

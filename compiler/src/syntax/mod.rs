@@ -1,0 +1,3 @@
+//! Front-ends: each turns one syntax into the [`crate::tree`] document.
+
+pub mod yaml;
