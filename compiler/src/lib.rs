@@ -77,6 +77,8 @@ pub fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<tree::Nod
 pub fn compile(file: &SourceFile) -> Compiled {
     let mut diagnostics = Vec::new();
     let checked = parse(file, &mut diagnostics).and_then(|tree| check::check(&tree, &mut diagnostics));
+    // Report in reading order, as a compiler does; the sort is stable for equal positions.
+    diagnostics.sort_by_key(|d| d.span.start);
     Compiled { checked, diagnostics }
 }
 

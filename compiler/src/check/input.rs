@@ -252,7 +252,7 @@ fn range(cx: &mut Ctx<'_>, node: &Node, dtype: DType) -> Option<Range> {
                 Diagnostic::new(Code::InvalidRange, items[1].span, format!("range upper bound {h} is below the lower bound {l}"))
                     .label("below the lower bound")
                     .with(items[0].span, "lower bound")
-                    .help("write `[low, high]`"),
+                    .help("put the lower bound first"),
             );
             return None;
         }

@@ -83,10 +83,14 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
     let mut inputs = Vec::new();
     let mut input_spans = Vec::new();
     let mut inputs_ok = true;
+    // Every declared input name, valid or not: a concat naming an input that failed its own checks
+    // is not reported again as unknown.
+    let mut declared: Vec<String> = Vec::new();
     if let Some(node) = inputs_node {
         match &node.value {
             Value::Map(entries) if !entries.is_empty() => {
                 for (key, value) in entries {
+                    declared.push(key.name.clone());
                     let named = name(cx, &Node::new(key.span, Value::Str(key.name.clone())), "input").is_some();
                     match input::input(cx, key, value, &dims) {
                         Some(i) if named => {
@@ -108,7 +112,9 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
         }
     }
     let decls = f.get("tensors").map(|n| tensors::decls(cx, n)).unwrap_or_default();
-    let (name, version) = (schema_name?, version?);
+    // Carry on with placeholders so later rules still run; `check` discards the result when any
+    // error was reported.
+    let (name, version) = (schema_name.unwrap_or_default(), version.unwrap_or(1));
     let schema_span = f.get("name").map_or(root.span, |n| n.span);
     let mut schema = Schema {
         name,
@@ -119,8 +125,8 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
         tensors: decls.iter().map(|d| d.decl.clone()).collect(),
         specs: Vec::new(),
     };
-    if inputs_ok && inputs_node.is_some() {
-        if !schema.inputs.iter().any(|i| i.role == crate::ir::Role::Feature) && !schema.inputs.is_empty() {
+    if inputs_node.is_some() {
+        if inputs_ok && !schema.inputs.iter().any(|i| i.role == crate::ir::Role::Feature) && !schema.inputs.is_empty() {
             let at = inputs_node.map_or(root.span, |n| n.span);
             cx.report(
                 Diagnostic::new(Code::NoFeatures, at, "the schema has no feature input".to_string())
@@ -129,8 +135,11 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
             );
         }
         tensors::namespace(cx, &schema, schema_span, &dims, &input_spans, &decls);
-        schema.specs = tensors::resolve(cx, &schema, &input_spans, &decls)?;
-        unused_dims(cx, &schema, &dims);
+        let specs = tensors::resolve(cx, &schema, &input_spans, &decls, &declared);
+        if inputs_ok {
+            unused_dims(cx, &schema, &dims);
+        }
+        schema.specs = specs?;
     }
     Some(schema)
 }

@@ -153,7 +153,7 @@ fn too_many(cx: &mut Ctx<'_>, at: Span, what: &str, count: Option<u128>) -> bool
 }
 
 /// Resolves every tensor, in SPEC §9 order. `None` when a rule failed (all reported).
-pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &[DeclSrc]) -> Option<Vec<TensorSpec>> {
+pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &[DeclSrc], declared: &[String]) -> Option<Vec<TensorSpec>> {
     let mut ok = true;
     let per_input: Vec<(DType, Vec<TensorAxis>)> = schema.inputs.iter().map(|i| input_tensor(schema, i)).collect();
     for ((input, (_, axes)), span) in schema.inputs.iter().zip(&per_input).zip(input_spans) {
@@ -175,6 +175,10 @@ pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &
         let mut parts: Vec<(usize, Span)> = Vec::new();
         for (part, span) in d.decl.concat.iter().zip(&d.parts) {
             let Some(i) = index_of(part) else {
+                ok = false;
+                if declared.contains(part) {
+                    continue; // the input's own errors are already reported
+                }
                 let names: Vec<&str> = schema.inputs.iter().map(|i| i.name.as_str()).collect();
                 let mut diag = Diagnostic::new(Code::UnknownConcatInput, *span, format!("tensor `{}` concatenates unknown input `{part}`", d.decl.name))
                     .label("no such input");
@@ -182,7 +186,6 @@ pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &
                     diag = diag.help(format!("did you mean `{c}`?"));
                 }
                 cx.report(diag);
-                ok = false;
                 continue;
             };
             let input = &schema.inputs[i];

@@ -108,7 +108,7 @@ fn syntax_error(text: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
         seen.push(*x);
         new
     });
-    let width = rest.chars().next().map_or(0, char::len_utf8);
+    let width = if found == "end of file" { 0 } else { rest.chars().take_while(|c| !c.is_whitespace()).take(24).map(char::len_utf8).sum() };
     let mut d = Diagnostic::new(Code::SeamSyntax, Span::new(at, at + width), format!("unexpected {found}"));
     d = match expected.as_slice() {
         [] => d.label("not expected here"),
