@@ -211,20 +211,23 @@ impl SourceView {
     }
 
     fn map(&self, span: Span) -> std::ops::Range<usize> {
-        let clamp = |x: usize| x.saturating_sub(self.base).min(self.len);
-        let start = clamp(span.start);
-        let mut end = clamp(span.end).max(start);
-        // Keep carets on one line; snap to char boundaries.
-        if let Some(nl) = self.text[start..end].find('\n') {
-            end = start + nl;
-        }
-        let fix = |mut i: usize| {
+        let floor = |i: usize| {
+            let mut i = i
+                .saturating_sub(self.base)
+                .min(self.len)
+                .min(self.text.len());
             while !self.text.is_char_boundary(i) {
                 i -= 1;
             }
             i
         };
-        fix(start)..fix(end)
+        let start = floor(span.start);
+        let mut end = floor(span.end).max(start);
+        // Keep carets on one line.
+        if let Some(nl) = self.text[start..end].find('\n') {
+            end = start + nl;
+        }
+        start..end
     }
 }
 

@@ -44,7 +44,15 @@ pub fn text(c: &Checked) -> String {
     let rows: Vec<[String; 5]> = c
         .specs
         .iter()
-        .map(|t| [t.name.clone(), t.kind.name().to_string(), t.dtype.name().to_string(), shape(&t.axes), source_text(c, t)])
+        .map(|t| {
+            [
+                t.name.clone(),
+                t.kind.name().to_string(),
+                t.dtype.name().to_string(),
+                shape(&t.axes),
+                source_text(c, t),
+            ]
+        })
         .collect();
     let header = ["tensor", "kind", "dtype", "shape", "from"].map(str::to_string);
     let mut widths = [0usize; 5];
@@ -53,17 +61,37 @@ pub fn text(c: &Checked) -> String {
             *w = (*w).max(cell.chars().count());
         }
     }
-    let mut out = format!("{} v{}  fingerprint {}\n\n", c.name, c.version, &c.fingerprint()[..16]);
+    let mut out = format!(
+        "{} v{}  fingerprint {}\n\n",
+        c.name,
+        c.version,
+        &c.fingerprint()[..16]
+    );
     for row in std::iter::once(&header).chain(&rows) {
-        let line: Vec<String> = row.iter().zip(widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        let line: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(cell, w)| format!("{cell:<w$}"))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
-    let dynamic: Vec<&str> = c.dims.iter().filter(|d| d.max.is_none()).map(|d| d.name.as_str()).collect();
+    let dynamic: Vec<&str> = c
+        .dims
+        .iter()
+        .filter(|d| d.max.is_none())
+        .map(|d| d.name.as_str())
+        .collect();
     if !dynamic.is_empty() {
-        out.push_str(&format!("\npadded to the batch's longest: {}\n", dynamic.join(", ")));
+        out.push_str(&format!(
+            "\npadded to the batch's longest: {}\n",
+            dynamic.join(", ")
+        ));
     }
-    if c.specs.iter().any(|t| t.axes.contains(&TensorAxis::Fixed(None))) {
+    if c.specs
+        .iter()
+        .any(|t| t.axes.contains(&TensorAxis::Fixed(None)))
+    {
         out.push_str("\n? = size known after `tensorseam fit`\n");
     }
     out

@@ -65,8 +65,12 @@ pub fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<tree::Nod
         Some(Syntax::Seam) => dsl::parse(file.text(), diags),
         None => {
             diags.push(
-                Diagnostic::new(Code::UnknownSyntax, Span::point(0), "unknown schema file extension")
-                    .help("name schema files `*.yaml`, `*.yml` or `*.seam`"),
+                Diagnostic::new(
+                    Code::UnknownSyntax,
+                    Span::point(0),
+                    "unknown schema file extension",
+                )
+                .help("name schema files `*.yaml`, `*.yml` or `*.seam`"),
             );
             None
         }
@@ -76,10 +80,16 @@ pub fn parse(file: &SourceFile, diags: &mut Vec<Diagnostic>) -> Option<tree::Nod
 /// Parses and checks one file.
 pub fn compile(file: &SourceFile) -> Compiled {
     let mut diagnostics = Vec::new();
-    let checked = parse(file, &mut diagnostics).and_then(|tree| check::check(&tree, &mut diagnostics));
+    let checked =
+        parse(file, &mut diagnostics).and_then(|tree| check::check(&tree, &mut diagnostics));
     // Report in reading order, as a compiler does; the sort is stable for equal positions.
     diagnostics.sort_by_key(|d| d.span.start);
-    Compiled { checked, diagnostics }
+    // A parse-time error (a duplicate key, say) also disqualifies the schema.
+    let checked = checked.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
+    Compiled {
+        checked,
+        diagnostics,
+    }
 }
 
 /// Turns raw file bytes into a [`SourceFile`]; invalid UTF-8 or an oversized file is a diagnostic
@@ -90,7 +100,11 @@ pub fn source_from_bytes(path: &str, bytes: &[u8]) -> Result<SourceFile, (Source
         let d = Diagnostic::new(
             Code::FileTooLarge,
             Span::point(0),
-            format!("the file is {} bytes; schemas are at most {} bytes", bytes.len(), MAX_FILE_BYTES),
+            format!(
+                "the file is {} bytes; schemas are at most {} bytes",
+                bytes.len(),
+                MAX_FILE_BYTES
+            ),
         );
         return Err((file, d));
     }
@@ -99,9 +113,14 @@ pub fn source_from_bytes(path: &str, bytes: &[u8]) -> Result<SourceFile, (Source
         Err(e) => {
             let at = e.valid_up_to();
             let file = SourceFile::new(path, String::from_utf8_lossy(bytes).into_owned());
-            let d = Diagnostic::new(Code::InvalidUtf8, Span::new(at, at + 1), format!("invalid UTF-8 at byte {at}"))
-                .label("not UTF-8")
-                .help("save the schema as UTF-8");
+            // The lossy text holds U+FFFD (3 bytes) where the bad byte was.
+            let d = Diagnostic::new(
+                Code::InvalidUtf8,
+                Span::new(at, at + 3),
+                format!("invalid UTF-8 at byte {at}"),
+            )
+            .label("not UTF-8")
+            .help("save the schema as UTF-8");
             Err((file, d))
         }
     }
@@ -115,6 +134,12 @@ pub fn compile_path(path: &str) -> std::io::Result<(SourceFile, Compiled)> {
             let out = compile(&file);
             (file, out)
         }
-        Err((file, d)) => (file, Compiled { checked: None, diagnostics: vec![d] }),
+        Err((file, d)) => (
+            file,
+            Compiled {
+                checked: None,
+                diagnostics: vec![d],
+            },
+        ),
     })
 }

@@ -38,6 +38,9 @@ pub enum Value {
     Seq(Vec<Node>),
     /// A mapping in source order; keys are unique (duplicates are diagnosed while parsing).
     Map(Vec<(Key, Node)>),
+    /// A value that was already diagnosed while parsing (an integer too large, say): later rules
+    /// skip it silently instead of reporting a second error about the same text.
+    Invalid,
 }
 
 impl Value {
@@ -51,6 +54,7 @@ impl Value {
             Value::Str(_) => "a string",
             Value::Seq(_) => "a list",
             Value::Map(_) => "a mapping",
+            Value::Invalid => "an invalid value",
         }
     }
 }

@@ -9,16 +9,42 @@ use tensorseam_compiler::{compile_path, emit, explain, Checked, Syntax};
 pub fn dispatch(cli: Cli) -> u8 {
     match cli.command {
         Command::Check { schemas, format } => check(&schemas, format, cli.color),
-        Command::Fmt { schemas, check, to, output, drop_comments } => fmt(&schemas, check, to, output.as_deref(), drop_comments, cli.color),
+        Command::Fmt {
+            schemas,
+            check,
+            to,
+            output,
+            drop_comments,
+        } => fmt(
+            &schemas,
+            check,
+            to,
+            output.as_deref(),
+            drop_comments,
+            cli.color,
+        ),
         Command::Explain { schema, format } => with_schema(&schema, cli.color, |c| {
             match format {
                 TableFormat::Text => print!("{}", explain::text(c)),
-                TableFormat::Json => print!("{}", tensorseam_compiler::json::pretty(&explain::json(c))),
+                TableFormat::Json => {
+                    print!("{}", tensorseam_compiler::json::pretty(&explain::json(c)))
+                }
             }
             0
         }),
-        Command::Gen { what: Gen::Ir { schema, canonical, output } } => with_schema(&schema, cli.color, |c| {
-            let text = if canonical { emit::ir::canonical_text(c.schema()) } else { emit::ir::pretty_text(c) };
+        Command::Gen {
+            what:
+                Gen::Ir {
+                    schema,
+                    canonical,
+                    output,
+                },
+        } => with_schema(&schema, cli.color, |c| {
+            let text = if canonical {
+                emit::ir::canonical_text(c.schema())
+            } else {
+                emit::ir::pretty_text(c)
+            };
             write_output(output.as_deref(), &text)
         }),
     }
@@ -119,7 +145,14 @@ fn render(c: &Checked, syntax: Syntax) -> String {
     }
 }
 
-fn fmt(paths: &[std::path::PathBuf], check: bool, to: Option<SyntaxArg>, output: Option<&Path>, drop_comments: bool, color: Color) -> u8 {
+fn fmt(
+    paths: &[std::path::PathBuf],
+    check: bool,
+    to: Option<SyntaxArg>,
+    output: Option<&Path>,
+    drop_comments: bool,
+    color: Color,
+) -> u8 {
     if output.is_some() && paths.len() != 1 {
         eprintln!("error: `-o` takes one schema");
         return 2;

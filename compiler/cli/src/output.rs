@@ -11,7 +11,8 @@ pub fn use_color(choice: Color) -> bool {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stderr().is_terminal()
         }
     }
 }
@@ -30,7 +31,13 @@ pub struct Reporter {
 impl Reporter {
     /// A reporter.
     pub fn new(format: DiagFormat, color: Color) -> Reporter {
-        Reporter { format, color: use_color(color), json: Vec::new(), errors: 0, warnings: 0 }
+        Reporter {
+            format,
+            color: use_color(color),
+            json: Vec::new(),
+            errors: 0,
+            warnings: 0,
+        }
     }
 
     /// Reports a file's diagnostics.
@@ -42,7 +49,10 @@ impl Reporter {
                 self.warnings += 1;
             }
             match self.format {
-                DiagFormat::Human => eprint!("{}", diag::render(d, file, Format::Human { color: self.color })),
+                DiagFormat::Human => eprint!(
+                    "{}",
+                    diag::render(d, file, Format::Human { color: self.color })
+                ),
                 DiagFormat::Github => print!("{}", diag::render(d, file, Format::Github)),
                 DiagFormat::Json => self.json.push(diag::to_json(d, file)),
             }
@@ -59,9 +69,14 @@ impl Reporter {
                 println!("{}", tensorseam_compiler::json::pretty(&doc).trim_end());
             }
             DiagFormat::Human => {
-                let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+                let plural =
+                    |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
                 if self.errors > 0 {
-                    eprintln!("error: {} in {}", plural(self.errors, "error"), plural(files, "file"));
+                    eprintln!(
+                        "error: {} in {}",
+                        plural(self.errors, "error"),
+                        plural(files, "file")
+                    );
                 } else if self.warnings > 0 {
                     eprintln!("warning: {}", plural(self.warnings, "warning"));
                 }

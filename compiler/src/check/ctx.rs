@@ -21,7 +21,10 @@ pub struct Fields<'n> {
 impl<'n> Fields<'n> {
     /// The value of `key`.
     pub fn get(&self, key: &str) -> Option<&'n Node> {
-        self.entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
+        self.entries
+            .iter()
+            .find(|(k, _)| k.name == key)
+            .map(|(_, v)| v)
     }
 
     /// The span of `key` itself, or of the whole mapping when it is absent.
@@ -76,6 +79,9 @@ impl Ctx<'_> {
 
     /// A wrong-kind error: "expected X for `what`, found Y".
     pub fn wrong_kind(&mut self, node: &Node, what: &str, expected: &str) {
+        if node.value == Value::Invalid {
+            return;
+        }
         let found = match &node.value {
             Value::Str(s) if s.len() <= 40 => format!("the string \"{s}\""),
             Value::Int(i) => format!("the integer {i}"),
@@ -116,11 +122,26 @@ impl Ctx<'_> {
     }
 
     /// A required key: reported at the mapping when absent.
-    pub fn require<'n>(&mut self, f: &Fields<'n>, key: &str, what: &str, help: &str) -> Option<&'n Node> {
+    pub fn require<'n>(
+        &mut self,
+        f: &Fields<'n>,
+        key: &str,
+        what: &str,
+        help: &str,
+    ) -> Option<&'n Node> {
         let v = f.get(key);
-        if v.is_none() {
-            let mut d = Diagnostic::new(Code::MissingKey, f.node.span, format!("{what} has no `{key}`"))
-                .label(format!("`{key}` is required here"));
+        // A misspelt key (`inptus`) is already reported with "did you mean"; say it once.
+        let misspelt = f
+            .entries
+            .iter()
+            .any(|(k, _)| k.name != key && closest(&k.name, &[key]).is_some());
+        if v.is_none() && !misspelt {
+            let mut d = Diagnostic::new(
+                Code::MissingKey,
+                f.node.span,
+                format!("{what} has no `{key}`"),
+            )
+            .label(format!("`{key}` is required here"));
             if !help.is_empty() {
                 d = d.help(help.to_string());
             }
@@ -141,7 +162,13 @@ impl Ctx<'_> {
     }
 
     /// A string that is one of `options`.
-    pub fn choice<'o>(&mut self, node: &Node, what: &str, options: &[&'o str], code: Code) -> Option<&'o str> {
+    pub fn choice<'o>(
+        &mut self,
+        node: &Node,
+        what: &str,
+        options: &[&'o str],
+        code: Code,
+    ) -> Option<&'o str> {
         let s = self.string(node, what)?;
         if let Some(o) = options.iter().find(|o| **o == s) {
             return Some(o);
@@ -161,8 +188,12 @@ impl Ctx<'_> {
             Value::Int(i) if *i >= 0 => u64::try_from(*i).ok(),
             Value::Int(_) => {
                 self.report(
-                    Diagnostic::new(Code::InvalidCount, node.span, format!("`{what}` must not be negative"))
-                        .label("negative"),
+                    Diagnostic::new(
+                        Code::InvalidCount,
+                        node.span,
+                        format!("`{what}` must not be negative"),
+                    )
+                    .label("negative"),
                 );
                 None
             }
@@ -174,7 +205,10 @@ impl Ctx<'_> {
                         format!("`{what}` must be an integer, found a float"),
                     )
                     .label("written as a float")
-                    .help(format!("write it without a decimal point: `{}`", *f as i128)),
+                    .help(format!(
+                        "write it without a decimal point: `{}`",
+                        *f as i128
+                    )),
                 );
                 None
             }
@@ -190,8 +224,12 @@ impl Ctx<'_> {
         let n = self.uint(node, what)?;
         if n == 0 {
             self.report(
-                Diagnostic::new(Code::InvalidCount, node.span, format!("`{what}` must be at least 1"))
-                    .label("zero"),
+                Diagnostic::new(
+                    Code::InvalidCount,
+                    node.span,
+                    format!("`{what}` must be at least 1"),
+                )
+                .label("zero"),
             );
             return None;
         }
@@ -210,8 +248,12 @@ impl Ctx<'_> {
         };
         if !x.is_finite() {
             self.report(
-                Diagnostic::new(Code::NonFiniteParameter, node.span, format!("`{what}` must be finite"))
-                    .label("not a finite number"),
+                Diagnostic::new(
+                    Code::NonFiniteParameter,
+                    node.span,
+                    format!("`{what}` must be finite"),
+                )
+                .label("not a finite number"),
             );
             return None;
         }
@@ -220,7 +262,9 @@ impl Ctx<'_> {
 
     /// Free text (`doc`, `deprecated`).
     pub fn text(&mut self, f: &Fields<'_>, key: &str) -> Option<String> {
-        f.get(key).and_then(|n| self.string(n, key)).map(str::to_string)
+        f.get(key)
+            .and_then(|n| self.string(n, key))
+            .map(str::to_string)
     }
 }
 
@@ -248,7 +292,11 @@ pub fn suggest_identifier(s: &str) -> Option<String> {
             out.push('_');
         }
     }
-    let out = out.trim_end_matches('_').chars().take(64).collect::<String>();
+    let out = out
+        .trim_end_matches('_')
+        .chars()
+        .take(64)
+        .collect::<String>();
     let out = out.trim_end_matches('_').to_string();
     is_identifier(&out).then_some(out)
 }
@@ -267,14 +315,23 @@ mod tests {
         assert!(!is_identifier(""));
         assert!(!is_identifier(&"a".repeat(65)));
         assert!(is_identifier(&"a".repeat(64)));
-        assert_eq!(suggest_identifier("Bill Length").as_deref(), Some("bill_length"));
-        assert_eq!(suggest_identifier("billLength").as_deref(), Some("bill_length"));
+        assert_eq!(
+            suggest_identifier("Bill Length").as_deref(),
+            Some("bill_length")
+        );
+        assert_eq!(
+            suggest_identifier("billLength").as_deref(),
+            Some("bill_length")
+        );
         assert_eq!(suggest_identifier("9lives"), None);
     }
 
     #[test]
     fn typo_hints() {
-        assert_eq!(closest("standardise", &["standardize", "minmax"]), Some("standardize"));
+        assert_eq!(
+            closest("standardise", &["standardize", "minmax"]),
+            Some("standardize")
+        );
         assert_eq!(closest("dtpye", &["dtype", "shape"]), Some("dtype"));
         assert_eq!(closest("zzz", &["dtype", "shape"]), None);
     }

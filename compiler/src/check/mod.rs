@@ -45,7 +45,15 @@ impl Deref for Checked {
     }
 }
 
-const TOP_KEYS: &[&str] = &["tensorseam", "name", "version", "doc", "dims", "inputs", "tensors"];
+const TOP_KEYS: &[&str] = &[
+    "tensorseam",
+    "name",
+    "version",
+    "doc",
+    "dims",
+    "inputs",
+    "tensors",
+];
 
 /// Checks a document tree. Returns the checked schema when no error was found; every diagnostic
 /// (errors and warnings) is appended to `diags`.
@@ -56,7 +64,10 @@ pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Checked> {
     let errors_after = cx.diags.iter().filter(|d| d.is_error()).count();
     let schema = schema.filter(|_| errors_after == errors_before)?;
     let fingerprint = crate::fingerprint::of(&crate::emit::ir::canonical_text(&schema));
-    Some(Checked { schema, fingerprint })
+    Some(Checked {
+        schema,
+        fingerprint,
+    })
 }
 
 fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
@@ -68,18 +79,39 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
         match &n.value {
             Value::Int(v) if *v == i128::from(FORMAT_VERSION) => {}
             Value::Int(v) => cx.report(
-                Diagnostic::new(Code::UnsupportedFormat, n.span, format!("format version {v} is not supported"))
-                    .label(format!("this compiler reads format {FORMAT_VERSION}"))
-                    .help("upgrade tensorseam, or write `tensorseam: 1`"),
+                Diagnostic::new(
+                    Code::UnsupportedFormat,
+                    n.span,
+                    format!("format version {v} is not supported"),
+                )
+                .label(format!("this compiler reads format {FORMAT_VERSION}"))
+                .help("upgrade tensorseam, or write `tensorseam: 1`"),
             ),
             _ => cx.wrong_kind(n, "tensorseam", "the format version `1`"),
         }
     }
-    let schema_name = cx.require(&f, "name", "the schema", "add `name: my_model`").and_then(|n| name(cx, n, "schema"));
-    let version = cx.require(&f, "version", "the schema", "add `version: 1`").and_then(|n| version(cx, n));
+    let schema_name = cx
+        .require(&f, "name", "the schema", "add `name: my_model`")
+        .and_then(|n| name(cx, n, "schema"));
+    let version = cx
+        .require(&f, "version", "the schema", "add `version: 1`")
+        .and_then(|n| version(cx, n));
     let doc = cx.text(&f, "doc");
-    let dims = f.get("dims").map_or(Some(Vec::new()), |n| dims(cx, n)).unwrap_or_default();
-    let inputs_node = cx.require(&f, "inputs", "the schema", "add `inputs:` with at least one input");
+    let dims = f
+        .get("dims")
+        .map_or(Some(Vec::new()), |n| dims(cx, n))
+        .unwrap_or_default();
+    // Dims declared but invalid are still known names: a shape using one is not "undeclared".
+    let dim_names: Vec<String> = match f.get("dims").map(|n| &n.value) {
+        Some(Value::Map(entries)) => entries.iter().map(|(k, _)| k.name.clone()).collect(),
+        _ => Vec::new(),
+    };
+    let inputs_node = cx.require(
+        &f,
+        "inputs",
+        "the schema",
+        "add `inputs:` with at least one input",
+    );
     let mut inputs = Vec::new();
     let mut input_spans = Vec::new();
     let mut inputs_ok = true;
@@ -91,8 +123,13 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
             Value::Map(entries) if !entries.is_empty() => {
                 for (key, value) in entries {
                     declared.push(key.name.clone());
-                    let named = name(cx, &Node::new(key.span, Value::Str(key.name.clone())), "input").is_some();
-                    match input::input(cx, key, value, &dims) {
+                    let named = name(
+                        cx,
+                        &Node::new(key.span, Value::Str(key.name.clone())),
+                        "input",
+                    )
+                    .is_some();
+                    match input::input(cx, key, value, &dims, &dim_names) {
                         Some(i) if named => {
                             inputs.push(i);
                             input_spans.push(key.span);
@@ -103,15 +140,22 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
             }
             Value::Map(_) => {
                 cx.report(
-                    Diagnostic::new(Code::NoFeatures, node.span, "the schema has no inputs".to_string())
-                        .label("empty")
-                        .help("declare at least one input"),
+                    Diagnostic::new(
+                        Code::NoFeatures,
+                        node.span,
+                        "the schema has no inputs".to_string(),
+                    )
+                    .label("empty")
+                    .help("declare at least one input"),
                 );
             }
             _ => cx.wrong_kind(node, "inputs", "a mapping of input names to inputs"),
         }
     }
-    let decls = f.get("tensors").map(|n| tensors::decls(cx, n)).unwrap_or_default();
+    let decls = f
+        .get("tensors")
+        .map(|n| tensors::decls(cx, n))
+        .unwrap_or_default();
     // Carry on with placeholders so later rules still run; `check` discards the result when any
     // error was reported.
     let (name, version) = (schema_name.unwrap_or_default(), version.unwrap_or(1));
@@ -126,12 +170,22 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
         specs: Vec::new(),
     };
     if inputs_node.is_some() {
-        if inputs_ok && !schema.inputs.iter().any(|i| i.role == crate::ir::Role::Feature) && !schema.inputs.is_empty() {
+        if inputs_ok
+            && !schema
+                .inputs
+                .iter()
+                .any(|i| i.role == crate::ir::Role::Feature)
+            && !schema.inputs.is_empty()
+        {
             let at = inputs_node.map_or(root.span, |n| n.span);
             cx.report(
-                Diagnostic::new(Code::NoFeatures, at, "the schema has no feature input".to_string())
-                    .label("only labels and weights")
-                    .help("a model needs at least one input with `role: feature` (the default)"),
+                Diagnostic::new(
+                    Code::NoFeatures,
+                    at,
+                    "the schema has no feature input".to_string(),
+                )
+                .label("only labels and weights")
+                .help("a model needs at least one input with `role: feature` (the default)"),
             );
         }
         tensors::namespace(cx, &schema, schema_span, &dims, &input_spans, &decls);
@@ -150,8 +204,12 @@ fn name(cx: &mut Ctx<'_>, node: &Node, what: &str) -> Option<String> {
     if is_identifier(s) {
         return Some(s.to_string());
     }
-    let mut d = Diagnostic::new(Code::InvalidName, node.span, format!("`{s}` is not a valid {what} name"))
-        .label("names are lowercase letters, digits and `_`, starting with a letter");
+    let mut d = Diagnostic::new(
+        Code::InvalidName,
+        node.span,
+        format!("`{s}` is not a valid {what} name"),
+    )
+    .label("names are lowercase letters, digits and `_`, starting with a letter");
     if s.len() > 64 {
         d = d.label("longer than 64 characters");
     }
@@ -168,9 +226,13 @@ fn version(cx: &mut Ctx<'_>, node: &Node) -> Option<u64> {
         Value::Int(v) if *v >= 1 => u64::try_from(*v).ok(),
         _ => {
             cx.report(
-                Diagnostic::new(Code::InvalidVersion, node.span, "the schema version must be a positive integer".to_string())
-                    .label("not a positive integer")
-                    .help("versions count up from 1; bump it on every breaking change"),
+                Diagnostic::new(
+                    Code::InvalidVersion,
+                    node.span,
+                    "the schema version must be a positive integer".to_string(),
+                )
+                .label("not a positive integer")
+                .help("versions count up from 1; bump it on every breaking change"),
             );
             None
         }
@@ -179,14 +241,28 @@ fn version(cx: &mut Ctx<'_>, node: &Node) -> Option<u64> {
 
 fn dims(cx: &mut Ctx<'_>, node: &Node) -> Option<Vec<(Dim, Span)>> {
     let Value::Map(entries) = &node.value else {
-        cx.wrong_kind(node, "dims", "a mapping of dim names to `{max, min, truncate}`");
+        cx.wrong_kind(
+            node,
+            "dims",
+            "a mapping of dim names to `{max, min, truncate}`",
+        );
         return None;
     };
     let mut out = Vec::new();
     for (key, value) in entries {
-        let named = name(cx, &Node::new(key.span, Value::Str(key.name.clone())), "dim");
+        let named = name(
+            cx,
+            &Node::new(key.span, Value::Str(key.name.clone())),
+            "dim",
+        );
         let dim = if value.value == Value::Null {
-            Some(Dim { name: key.name.clone(), max: None, min: None, truncate: crate::ir::Truncate::Error, doc: None })
+            Some(Dim {
+                name: key.name.clone(),
+                max: None,
+                min: None,
+                truncate: crate::ir::Truncate::Error,
+                doc: None,
+            })
         } else {
             dim(cx, &key.name, value)
         };
@@ -198,44 +274,71 @@ fn dims(cx: &mut Ctx<'_>, node: &Node) -> Option<Vec<(Dim, Span)>> {
 }
 
 fn dim(cx: &mut Ctx<'_>, name: &str, node: &Node) -> Option<Dim> {
-    let f = cx.map(node, &format!("dim `{name}`"), &["max", "min", "truncate", "doc"])?;
+    let f = cx.map(
+        node,
+        &format!("dim `{name}`"),
+        &["max", "min", "truncate", "doc"],
+    )?;
     let max = f.get("max").map(|n| cx.count(n, "max"));
     let min = f.get("min").map(|n| cx.count(n, "min"));
     let truncate = transform::truncate(cx, f.get("truncate"));
     let doc = cx.text(&f, "doc");
-    let (max, min, truncate) = (max.map_or(Some(None), |m| m.map(Some))?, min.map_or(Some(None), |m| m.map(Some))?, truncate?);
+    let (max, min, truncate) = (
+        max.map_or(Some(None), |m| m.map(Some))?,
+        min.map_or(Some(None), |m| m.map(Some))?,
+        truncate?,
+    );
     if truncate != crate::ir::Truncate::Error && max.is_none() {
         cx.report(
-            Diagnostic::new(Code::InvalidDim, f.key_span("truncate"), format!("dim `{name}` truncates but has no `max`"))
-                .label("truncate to what length?")
-                .help("add `max: <n>`, or remove `truncate`"),
+            Diagnostic::new(
+                Code::InvalidDim,
+                f.key_span("truncate"),
+                format!("dim `{name}` truncates but has no `max`"),
+            )
+            .label("truncate to what length?")
+            .help("add `max: <n>`, or remove `truncate`"),
         );
         return None;
     }
     if let (Some(lo), Some(hi)) = (min, max) {
         if lo > hi {
             cx.report(
-                Diagnostic::new(Code::InvalidDim, f.key_span("min"), format!("dim `{name}` has `min` {lo} above `max` {hi}"))
-                    .label("above max")
-                    .with(f.key_span("max"), "max"),
+                Diagnostic::new(
+                    Code::InvalidDim,
+                    f.key_span("min"),
+                    format!("dim `{name}` has `min` {lo} above `max` {hi}"),
+                )
+                .label("above max")
+                .with(f.key_span("max"), "max"),
             );
             return None;
         }
     }
-    Some(Dim { name: name.to_string(), max, min, truncate, doc })
+    Some(Dim {
+        name: name.to_string(),
+        max,
+        min,
+        truncate,
+        doc,
+    })
 }
 
 fn unused_dims(cx: &mut Ctx<'_>, schema: &Schema, dims: &[(Dim, Span)]) {
     for (dim, span) in dims {
-        let used = schema
-            .inputs
-            .iter()
-            .any(|i| i.shape.iter().any(|a| matches!(a, crate::ir::Axis::Dim(d) if *d == dim.name)));
+        let used = schema.inputs.iter().any(|i| {
+            i.shape
+                .iter()
+                .any(|a| matches!(a, crate::ir::Axis::Dim(d) if *d == dim.name))
+        });
         if !used {
             cx.report(
-                Diagnostic::new(Code::UnusedDim, *span, format!("dim `{}` is declared but no input uses it", dim.name))
-                    .label("unused")
-                    .help("use it in a `shape`, or remove it"),
+                Diagnostic::new(
+                    Code::UnusedDim,
+                    *span,
+                    format!("dim `{}` is declared but no input uses it", dim.name),
+                )
+                .label("unused")
+                .help("use it in a `shape`, or remove it"),
             );
         }
     }

@@ -4,7 +4,10 @@
 use super::ctx::{closest, Ctx};
 use crate::codes::Code;
 use crate::diag::Diagnostic;
-use crate::ir::{Axis, DType, Dim, Encoding, Input, Role, Schema, TensorAxis, TensorDecl, TensorKind, TensorSpec, Transform};
+use crate::ir::{
+    Axis, DType, Dim, Encoding, Input, Role, Schema, TensorAxis, TensorDecl, TensorKind,
+    TensorSpec, Transform,
+};
 use crate::source::Span;
 use crate::tree::{Node, Value};
 
@@ -21,17 +24,30 @@ pub const MAX_ELEMENTS: u128 = 1 << 31;
 /// Decodes `tensors:`.
 pub fn decls(cx: &mut Ctx<'_>, node: &Node) -> Vec<DeclSrc> {
     let Value::Map(entries) = &node.value else {
-        cx.wrong_kind(node, "tensors", "a mapping of tensor names to `{concat: [...]}`");
+        cx.wrong_kind(
+            node,
+            "tensors",
+            "a mapping of tensor names to `{concat: [...]}`",
+        );
         return Vec::new();
     };
     let mut out = Vec::new();
     for (key, value) in entries {
-        let named = super::name(cx, &Node::new(key.span, Value::Str(key.name.clone())), "tensor");
+        let named = super::name(
+            cx,
+            &Node::new(key.span, Value::Str(key.name.clone())),
+            "tensor",
+        );
         let Some(f) = cx.map(value, &format!("tensor `{}`", key.name), &["concat", "doc"]) else {
             continue;
         };
         let doc = cx.text(&f, "doc");
-        let Some(parts) = cx.require(&f, "concat", &format!("tensor `{}`", key.name), "write `{concat: [input_a, input_b]}`") else {
+        let Some(parts) = cx.require(
+            &f,
+            "concat",
+            &format!("tensor `{}`", key.name),
+            "write `{concat: [input_a, input_b]}`",
+        ) else {
             continue;
         };
         let Value::Seq(items) = &parts.value else {
@@ -40,9 +56,13 @@ pub fn decls(cx: &mut Ctx<'_>, node: &Node) -> Vec<DeclSrc> {
         };
         if items.is_empty() {
             cx.report(
-                Diagnostic::new(Code::EmptyConcat, parts.span, format!("tensor `{}` concatenates nothing", key.name))
-                    .label("no inputs")
-                    .help("list the inputs to concatenate, or remove the tensor"),
+                Diagnostic::new(
+                    Code::EmptyConcat,
+                    parts.span,
+                    format!("tensor `{}` concatenates nothing", key.name),
+                )
+                .label("no inputs")
+                .help("list the inputs to concatenate, or remove the tensor"),
             );
             continue;
         }
@@ -55,15 +75,31 @@ pub fn decls(cx: &mut Ctx<'_>, node: &Node) -> Vec<DeclSrc> {
             }
         }
         if named.is_some() && names.len() == items.len() {
-            out.push(DeclSrc { decl: TensorDecl { name: key.name.clone(), concat: names, doc }, span: key.span, parts: spans });
+            out.push(DeclSrc {
+                decl: TensorDecl {
+                    name: key.name.clone(),
+                    concat: names,
+                    doc,
+                },
+                span: key.span,
+                parts: spans,
+            });
         }
     }
     out
 }
 
 /// Every name — schema, dims, inputs, tensors and generated masks — is unique (SPEC §9 "Names").
-pub fn namespace(cx: &mut Ctx<'_>, schema: &Schema, schema_span: Span, dims: &[(Dim, Span)], input_spans: &[Span], decls: &[DeclSrc]) {
-    let mut names: Vec<(String, Span, String)> = vec![(schema.name.clone(), schema_span, "the schema".to_string())];
+pub fn namespace(
+    cx: &mut Ctx<'_>,
+    schema: &Schema,
+    schema_span: Span,
+    dims: &[(Dim, Span)],
+    input_spans: &[Span],
+    decls: &[DeclSrc],
+) {
+    let mut names: Vec<(String, Span, String)> =
+        vec![(schema.name.clone(), schema_span, "the schema".to_string())];
     for (d, s) in dims {
         names.push((d.name.clone(), *s, format!("dim `{}`", d.name)));
     }
@@ -71,23 +107,44 @@ pub fn namespace(cx: &mut Ctx<'_>, schema: &Schema, schema_span: Span, dims: &[(
         names.push((i.name.clone(), *s, format!("input `{}`", i.name)));
     }
     for d in decls {
-        names.push((d.decl.name.clone(), d.span, format!("tensor `{}`", d.decl.name)));
+        names.push((
+            d.decl.name.clone(),
+            d.span,
+            format!("tensor `{}`", d.decl.name),
+        ));
     }
     for (d, s) in dims {
-        names.push((format!("{}_mask", d.name), *s, format!("the mask of dim `{}`", d.name)));
+        names.push((
+            format!("{}_mask", d.name),
+            *s,
+            format!("the mask of dim `{}`", d.name),
+        ));
     }
     for (i, s) in schema.inputs.iter().zip(input_spans) {
-        if matches!(i.transform, Transform::Encode(Encoding::Bytes { .. } | Encoding::Chars { .. })) {
-            names.push((format!("{}_mask", i.name), *s, format!("the mask of input `{}`", i.name)));
+        if matches!(
+            i.transform,
+            Transform::Encode(Encoding::Bytes { .. } | Encoding::Chars { .. })
+        ) {
+            names.push((
+                format!("{}_mask", i.name),
+                *s,
+                format!("the mask of input `{}`", i.name),
+            ));
         }
     }
     for (n, (name, span, what)) in names.iter().enumerate() {
-        if let Some((_, first_span, first_what)) = names[..n].iter().find(|(other, _, _)| other == name) {
+        if let Some((_, first_span, first_what)) =
+            names[..n].iter().find(|(other, _, _)| other == name)
+        {
             cx.report(
-                Diagnostic::new(Code::NameCollision, *span, format!("`{name}` names both {first_what} and {what}"))
-                    .label(format!("{what} named here"))
-                    .with(*first_span, format!("{first_what} named here"))
-                    .help("schema, dim, input, tensor and mask names share one namespace; rename one"),
+                Diagnostic::new(
+                    Code::NameCollision,
+                    *span,
+                    format!("`{name}` names both {first_what} and {what}"),
+                )
+                .label(format!("{what} named here"))
+                .with(*first_span, format!("{first_what} named here"))
+                .help("schema, dim, input, tensor and mask names share one namespace; rename one"),
             );
         }
     }
@@ -100,7 +157,10 @@ fn input_tensor(schema: &Schema, input: &Input) -> (DType, Vec<TensorAxis>) {
         .iter()
         .map(|a| match a {
             Axis::Fixed(n) => TensorAxis::Fixed(Some(*n)),
-            Axis::Dim(d) => TensorAxis::Dim { name: d.clone(), max: schema.dim(d).and_then(|d| d.max) },
+            Axis::Dim(d) => TensorAxis::Dim {
+                name: d.clone(),
+                max: schema.dim(d).and_then(|d| d.max),
+            },
         })
         .collect();
     let dtype = match &input.transform {
@@ -108,7 +168,9 @@ fn input_tensor(schema: &Schema, input: &Input) -> (DType, Vec<TensorAxis>) {
         Transform::Scale { out, .. } => *out,
         Transform::Encode(e) => {
             match e {
-                Encoding::OneHot { categories, .. } => axes.push(TensorAxis::Fixed(categories.len())),
+                Encoding::OneHot { categories, .. } => {
+                    axes.push(TensorAxis::Fixed(categories.len()))
+                }
                 Encoding::MultiHot { categories, .. } => {
                     axes.pop();
                     axes.push(TensorAxis::Fixed(categories.len()));
@@ -143,9 +205,13 @@ fn too_many(cx: &mut Ctx<'_>, at: Span, what: &str, count: Option<u128>) -> bool
         _ => {
             let shown = count.map_or("more than 2^128".to_string(), |n| n.to_string());
             cx.report(
-                Diagnostic::new(Code::TooManyElements, at, format!("{what} has {shown} elements per example"))
-                    .label("the limit is 2^31")
-                    .help("a tensor this large cannot be allocated per example; check the sizes"),
+                Diagnostic::new(
+                    Code::TooManyElements,
+                    at,
+                    format!("{what} has {shown} elements per example"),
+                )
+                .label("the limit is 2^31")
+                .help("a tensor this large cannot be allocated per example; check the sizes"),
             );
             true
         }
@@ -153,20 +219,44 @@ fn too_many(cx: &mut Ctx<'_>, at: Span, what: &str, count: Option<u128>) -> bool
 }
 
 /// Resolves every tensor, in SPEC §9 order. `None` when a rule failed (all reported).
-pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &[DeclSrc], declared: &[String]) -> Option<Vec<TensorSpec>> {
+pub fn resolve(
+    cx: &mut Ctx<'_>,
+    schema: &Schema,
+    input_spans: &[Span],
+    decls: &[DeclSrc],
+    declared: &[String],
+) -> Option<Vec<TensorSpec>> {
     let mut ok = true;
-    let per_input: Vec<(DType, Vec<TensorAxis>)> = schema.inputs.iter().map(|i| input_tensor(schema, i)).collect();
+    let per_input: Vec<(DType, Vec<TensorAxis>)> = schema
+        .inputs
+        .iter()
+        .map(|i| input_tensor(schema, i))
+        .collect();
     for ((input, (_, axes)), span) in schema.inputs.iter().zip(&per_input).zip(input_spans) {
         let raw: Vec<TensorAxis> = input
             .shape
             .iter()
             .map(|a| match a {
                 Axis::Fixed(n) => TensorAxis::Fixed(Some(*n)),
-                Axis::Dim(d) => TensorAxis::Dim { name: d.clone(), max: schema.dim(d).and_then(|d| d.max) },
+                Axis::Dim(d) => TensorAxis::Dim {
+                    name: d.clone(),
+                    max: schema.dim(d).and_then(|d| d.max),
+                },
             })
             .collect();
-        ok &= !too_many(cx, *span, &format!("input `{}`", input.name), elements(&raw));
-        ok &= !too_many(cx, *span, &format!("the tensor of input `{}`", input.name), elements(axes));
+        if too_many(
+            cx,
+            *span,
+            &format!("input `{}`", input.name),
+            elements(&raw),
+        ) || too_many(
+            cx,
+            *span,
+            &format!("the tensor of input `{}`", input.name),
+            elements(axes),
+        ) {
+            ok = false;
+        }
     }
     let index_of = |name: &str| schema.inputs.iter().position(|i| i.name == name);
     let mut consumed: Vec<Option<Span>> = vec![None; schema.inputs.len()];
@@ -180,8 +270,15 @@ pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &
                     continue; // the input's own errors are already reported
                 }
                 let names: Vec<&str> = schema.inputs.iter().map(|i| i.name.as_str()).collect();
-                let mut diag = Diagnostic::new(Code::UnknownConcatInput, *span, format!("tensor `{}` concatenates unknown input `{part}`", d.decl.name))
-                    .label("no such input");
+                let mut diag = Diagnostic::new(
+                    Code::UnknownConcatInput,
+                    *span,
+                    format!(
+                        "tensor `{}` concatenates unknown input `{part}`",
+                        d.decl.name
+                    ),
+                )
+                .label("no such input");
                 if let Some(c) = closest(part, &names) {
                     diag = diag.help(format!("did you mean `{c}`?"));
                 }
@@ -191,19 +288,27 @@ pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &
             let input = &schema.inputs[i];
             if input.role != Role::Feature {
                 cx.report(
-                    Diagnostic::new(Code::ConcatRole, *span, format!("{} `{part}` cannot be concatenated", input.role.name()))
-                        .label("not a feature")
-                        .help("labels and weights form their own tensors; remove it from the concat"),
+                    Diagnostic::new(
+                        Code::ConcatRole,
+                        *span,
+                        format!("{} `{part}` cannot be concatenated", input.role.name()),
+                    )
+                    .label("not a feature")
+                    .help("labels and weights form their own tensors; remove it from the concat"),
                 );
                 ok = false;
                 continue;
             }
             if let Some(first) = consumed[i] {
                 cx.report(
-                    Diagnostic::new(Code::ConcatTwice, *span, format!("input `{part}` is already part of a tensor"))
-                        .label("used again here")
-                        .with(first, "first used here")
-                        .help("each input feeds one tensor"),
+                    Diagnostic::new(
+                        Code::ConcatTwice,
+                        *span,
+                        format!("input `{part}` is already part of a tensor"),
+                    )
+                    .label("used again here")
+                    .with(first, "first used here")
+                    .help("each input feeds one tensor"),
                 );
                 ok = false;
                 continue;
@@ -241,21 +346,35 @@ pub fn resolve(cx: &mut Ctx<'_>, schema: &Schema, input_spans: &[Span], decls: &
         let users: Vec<String> = schema
             .inputs
             .iter()
-            .filter(|i| i.role == Role::Feature && i.shape.iter().any(|a| matches!(a, Axis::Dim(d) if *d == dim.name)))
+            .filter(|i| {
+                i.role == Role::Feature
+                    && i.shape
+                        .iter()
+                        .any(|a| matches!(a, Axis::Dim(d) if *d == dim.name))
+            })
             .map(|i| i.name.clone())
             .collect();
         if !users.is_empty() {
             specs.push(TensorSpec {
                 name: format!("{}_mask", dim.name),
                 dtype: DType::Bool,
-                axes: vec![TensorAxis::Batch, TensorAxis::Dim { name: dim.name.clone(), max: dim.max }],
+                axes: vec![
+                    TensorAxis::Batch,
+                    TensorAxis::Dim {
+                        name: dim.name.clone(),
+                        max: dim.max,
+                    },
+                ],
                 kind: TensorKind::Mask,
                 sources: users,
             });
         }
     }
     for input in schema.inputs.iter().filter(|i| i.role == Role::Feature) {
-        if let Transform::Encode(Encoding::Bytes { max_len, .. } | Encoding::Chars { max_len, .. }) = &input.transform {
+        if let Transform::Encode(
+            Encoding::Bytes { max_len, .. } | Encoding::Chars { max_len, .. },
+        ) = &input.transform
+        {
             specs.push(TensorSpec {
                 name: format!("{}_mask", input.name),
                 dtype: DType::Bool,
@@ -293,14 +412,26 @@ fn axis_text(a: &TensorAxis) -> String {
 }
 
 fn shape_text(axes: &[TensorAxis]) -> String {
-    format!("[{}]", axes.iter().map(axis_text).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        axes.iter().map(axis_text).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// Concatenation along the last axis; scalars count as `[1]`.
-fn concat(cx: &mut Ctx<'_>, d: &DeclSrc, parts: &[(usize, Span)], per_input: &[(DType, Vec<TensorAxis>)]) -> Option<(DType, Vec<TensorAxis>)> {
+fn concat(
+    cx: &mut Ctx<'_>,
+    d: &DeclSrc,
+    parts: &[(usize, Span)],
+    per_input: &[(DType, Vec<TensorAxis>)],
+) -> Option<(DType, Vec<TensorAxis>)> {
     let widened = |i: usize| {
         let (dt, axes) = &per_input[i];
-        if axes.is_empty() { (*dt, vec![TensorAxis::Fixed(Some(1))]) } else { (*dt, axes.clone()) }
+        if axes.is_empty() {
+            (*dt, vec![TensorAxis::Fixed(Some(1))])
+        } else {
+            (*dt, axes.clone())
+        }
     };
     let (first_i, first_span) = parts[0];
     let (dtype, first_axes) = widened(first_i);
@@ -320,10 +451,20 @@ fn concat(cx: &mut Ctx<'_>, d: &DeclSrc, parts: &[(usize, Span)], per_input: &[(
         }
         if axes[..axes.len() - 1] != lead[..] {
             cx.report(
-                Diagnostic::new(Code::ConcatAxes, span, format!("tensor `{}` joins parts of different leading axes", d.decl.name))
-                    .label(format!("this part is {}", shape_text(&axes)))
-                    .with(first_span, format!("this part is {}", shape_text(&first_axes)))
-                    .help("all axes but the last must match"),
+                Diagnostic::new(
+                    Code::ConcatAxes,
+                    span,
+                    format!(
+                        "tensor `{}` joins parts of different leading axes",
+                        d.decl.name
+                    ),
+                )
+                .label(format!("this part is {}", shape_text(&axes)))
+                .with(
+                    first_span,
+                    format!("this part is {}", shape_text(&first_axes)),
+                )
+                .help("all axes but the last must match"),
             );
             ok = false;
         }
@@ -342,14 +483,22 @@ fn concat(cx: &mut Ctx<'_>, d: &DeclSrc, parts: &[(usize, Span)], per_input: &[(
     if !ok {
         return None;
     }
-    let unfitted = parts.iter().any(|&(i, _)| matches!(widened(i).1.last(), Some(TensorAxis::Fixed(None))));
+    let unfitted = parts
+        .iter()
+        .any(|&(i, _)| matches!(widened(i).1.last(), Some(TensorAxis::Fixed(None))));
     let last = if unfitted { None } else { total };
     if !unfitted && total.is_none() {
         too_many(cx, d.span, &format!("tensor `{}`", d.decl.name), None);
         return None;
     }
-    let axes: Vec<TensorAxis> = [vec![TensorAxis::Batch], lead, vec![TensorAxis::Fixed(last)]].concat();
-    if too_many(cx, d.span, &format!("tensor `{}`", d.decl.name), elements(&axes)) {
+    let axes: Vec<TensorAxis> =
+        [vec![TensorAxis::Batch], lead, vec![TensorAxis::Fixed(last)]].concat();
+    if too_many(
+        cx,
+        d.span,
+        &format!("tensor `{}`", d.decl.name),
+        elements(&axes),
+    ) {
         return None;
     }
     Some((dtype, axes))

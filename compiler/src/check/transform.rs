@@ -4,11 +4,22 @@ use super::ctx::{closest, one_of, Ctx, Fields};
 use super::values::scalar;
 use crate::codes::Code;
 use crate::diag::Diagnostic;
-use crate::ir::{Axis, Categories, DType, Encoding, FitOrder, MinMax, Scalar, Standardize, Step, Truncate, Unknown};
+use crate::ir::{
+    Axis, Categories, DType, Encoding, FitOrder, MinMax, Scalar, Standardize, Step, Truncate,
+    Unknown,
+};
 use crate::source::Span;
 use crate::tree::{Node, Value};
 
-const ENCODINGS: &[&str] = &["one_hot", "index", "hash", "multi_hot", "bucketize", "bytes", "chars"];
+const ENCODINGS: &[&str] = &[
+    "one_hot",
+    "index",
+    "hash",
+    "multi_hot",
+    "bucketize",
+    "bytes",
+    "chars",
+];
 const STEPS: &[&str] = &["standardize", "minmax", "affine", "divide", "log1p", "clip"];
 
 /// The single `{name: payload}` entry of an encoding or step written as a mapping.
@@ -21,9 +32,13 @@ fn single<'n>(cx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<(&'n str, 
         }
         Value::Map(e) => {
             cx.report(
-                Diagnostic::new(Code::WrongKind, e[1].0.span, format!("`{what}` takes exactly one {what} here"))
-                    .label("a second entry")
-                    .with(e[0].0.span, "the first"),
+                Diagnostic::new(
+                    Code::WrongKind,
+                    e[1].0.span,
+                    format!("`{what}` takes exactly one {what} here"),
+                )
+                .label("a second entry")
+                .with(e[0].0.span, "the first"),
             );
             None
         }
@@ -38,8 +53,12 @@ fn single<'n>(cx: &mut Ctx<'_>, node: &'n Node, what: &str) -> Option<(&'n str, 
 pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> Option<Encoding> {
     let (name, name_span, params) = single(cx, node, "encode")?;
     if !ENCODINGS.contains(&name) {
-        let mut d = Diagnostic::new(Code::UnknownEncoding, name_span, format!("unknown encoding `{name}`"))
-            .label(format!("expected {}", one_of(ENCODINGS)));
+        let mut d = Diagnostic::new(
+            Code::UnknownEncoding,
+            name_span,
+            format!("unknown encoding `{name}`"),
+        )
+        .label(format!("expected {}", one_of(ENCODINGS)));
         if let Some(c) = closest(name, ENCODINGS) {
             d = d.help(format!("did you mean `{c}`?"));
         }
@@ -58,11 +77,16 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
         None => Some(default),
         Some(n) => {
             let names: Vec<&str> = DType::ALL.iter().map(|d| d.name()).collect();
-            cx.choice(n, "dtype", &names, Code::UnknownDtype).and_then(DType::from_name)
+            cx.choice(n, "dtype", &names, Code::UnknownDtype)
+                .and_then(DType::from_name)
         }
     };
     let holds = |cx: &mut Ctx<'_>, out: DType, max: Option<u128>, ints_only: bool| {
-        let bad_kind = if ints_only { !out.is_int() } else { out == DType::Str };
+        let bad_kind = if ints_only {
+            !out.is_int()
+        } else {
+            out == DType::Str
+        };
         let too_small = max.is_some_and(|m| !out.holds(m));
         if bad_kind || too_small {
             let at = f.get("dtype").map_or(name_span, |n| n.span);
@@ -88,9 +112,17 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
             holds(cx, out, Some(1), false);
             let unknown = unknown?;
             if name == "one_hot" {
-                Encoding::OneHot { categories, unknown, dtype: out }
+                Encoding::OneHot {
+                    categories,
+                    unknown,
+                    dtype: out,
+                }
             } else {
-                Encoding::MultiHot { categories, unknown, dtype: out }
+                Encoding::MultiHot {
+                    categories,
+                    unknown,
+                    dtype: out,
+                }
             }
         }
         "index" => {
@@ -106,7 +138,11 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
                 _ => 0,
             };
             holds(cx, out, k.map(|k| (k + extra).saturating_sub(1)), true);
-            Encoding::Index { categories, unknown, dtype: out }
+            Encoding::Index {
+                categories,
+                unknown,
+                dtype: out,
+            }
         }
         "hash" => {
             let buckets = cx
@@ -115,14 +151,20 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
             let out = out_dtype(cx, DType::I64)?;
             let buckets = buckets?;
             holds(cx, out, Some(u128::from(buckets) - 1), true);
-            Encoding::Hash { buckets, dtype: out }
+            Encoding::Hash {
+                buckets,
+                dtype: out,
+            }
         }
         "bucketize" => {
             let boundaries = boundaries(cx, &f, dtype);
             let out = out_dtype(cx, DType::I64)?;
             let boundaries = boundaries?;
             holds(cx, out, Some(boundaries.len() as u128), true);
-            Encoding::Bucketize { boundaries, dtype: out }
+            Encoding::Bucketize {
+                boundaries,
+                dtype: out,
+            }
         }
         _ => {
             let max_len = cx
@@ -134,9 +176,17 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
             holds(cx, out, Some(if bytes { 255 } else { 0x10FFFF }), true);
             let (max_len, truncate) = (max_len?, truncate?);
             if bytes {
-                Encoding::Bytes { max_len, truncate, dtype: out }
+                Encoding::Bytes {
+                    max_len,
+                    truncate,
+                    dtype: out,
+                }
             } else {
-                Encoding::Chars { max_len, truncate, dtype: out }
+                Encoding::Chars {
+                    max_len,
+                    truncate,
+                    dtype: out,
+                }
             }
         }
     })
@@ -145,7 +195,10 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
 /// Which raw dtypes and shapes each encoding accepts (SPEC §2.4).
 fn applies(cx: &mut Ctx<'_>, name: &str, at: Span, dtype: DType, shape: &[Axis]) {
     let (ok, accepts) = match name {
-        "one_hot" | "index" => (dtype == DType::Str || dtype == DType::Bool || dtype.is_int(), "`str`, integer or `bool`"),
+        "one_hot" | "index" => (
+            dtype == DType::Str || dtype == DType::Bool || dtype.is_int(),
+            "`str`, integer or `bool`",
+        ),
         "hash" => (dtype == DType::Str || dtype.is_int(), "`str` or integer"),
         "multi_hot" => (dtype == DType::Str || dtype.is_int(), "`str` or integer"),
         "bucketize" => (dtype.is_numeric(), "numeric"),
@@ -153,30 +206,51 @@ fn applies(cx: &mut Ctx<'_>, name: &str, at: Span, dtype: DType, shape: &[Axis])
     };
     if !ok {
         cx.report(
-            Diagnostic::new(Code::EncodingDtype, at, format!("`{name}` does not take `{dtype}` inputs"))
-                .label(format!("`{name}` takes {accepts} inputs")),
+            Diagnostic::new(
+                Code::EncodingDtype,
+                at,
+                format!("`{name}` does not take `{dtype}` inputs"),
+            )
+            .label(format!("`{name}` takes {accepts} inputs")),
         );
     }
     if name == "multi_hot" && shape.is_empty() {
         cx.report(
-            Diagnostic::new(Code::EncodingDtype, at, "`multi_hot` needs a list input".to_string())
-                .label("the input is a scalar")
-                .help("give the input a shape such as `shape: [8]` or `shape: [tags]`"),
+            Diagnostic::new(
+                Code::EncodingDtype,
+                at,
+                "`multi_hot` needs a list input".to_string(),
+            )
+            .label("the input is a scalar")
+            .help("give the input a shape such as `shape: [8]` or `shape: [tags]`"),
         );
     }
     if matches!(name, "bytes" | "chars") && !shape.is_empty() {
         cx.report(
-            Diagnostic::new(Code::EncodingDtype, at, format!("`{name}` encodes one string per example"))
-                .label("the input has a shape")
-                .help("remove `shape`, or encode the strings with `index` or `hash`"),
+            Diagnostic::new(
+                Code::EncodingDtype,
+                at,
+                format!("`{name}` encodes one string per example"),
+            )
+            .label("the input has a shape")
+            .help("remove `shape`, or encode the strings with `index` or `hash`"),
         );
     }
 }
 
 fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Option<Categories> {
-    let node = cx.require(f, "categories", &format!("`{enc}`"), "add `categories: [...]`, or `categories: fit` to fill them from data")?;
+    let node = cx.require(
+        f,
+        "categories",
+        &format!("`{enc}`"),
+        "add `categories: [...]`, or `categories: fit` to fill them from data",
+    )?;
     match &node.value {
-        Value::Str(s) if s == "fit" => Some(Categories::Fit { order: FitOrder::Lexical, max_categories: None, min_frequency: None }),
+        Value::Str(s) if s == "fit" => Some(Categories::Fit {
+            order: FitOrder::Lexical,
+            max_categories: None,
+            min_frequency: None,
+        }),
         Value::Map(_) => {
             let (key, key_span, payload) = single(cx, node, "categories")?;
             if key != "fit" {
@@ -187,16 +261,32 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                 return None;
             }
             if payload.value == Value::Null {
-                return Some(Categories::Fit { order: FitOrder::Lexical, max_categories: None, min_frequency: None });
+                return Some(Categories::Fit {
+                    order: FitOrder::Lexical,
+                    max_categories: None,
+                    min_frequency: None,
+                });
             }
-            let o = cx.map(payload, "`fit`", &["order", "max_categories", "min_frequency"])?;
+            let o = cx.map(
+                payload,
+                "`fit`",
+                &["order", "max_categories", "min_frequency"],
+            )?;
             let order = match o.get("order") {
                 None => Some(FitOrder::Lexical),
                 Some(n) => cx
                     .choice(n, "order", &["lexical", "frequency"], Code::WrongKind)
-                    .map(|s| if s == "frequency" { FitOrder::Frequency } else { FitOrder::Lexical }),
+                    .map(|s| {
+                        if s == "frequency" {
+                            FitOrder::Frequency
+                        } else {
+                            FitOrder::Lexical
+                        }
+                    }),
             };
-            let max_categories = o.get("max_categories").map(|n| cx.count(n, "max_categories"));
+            let max_categories = o
+                .get("max_categories")
+                .map(|n| cx.count(n, "max_categories"));
             let min_frequency = o.get("min_frequency").map(|n| cx.count(n, "min_frequency"));
             Some(Categories::Fit {
                 order: order?,
@@ -207,9 +297,13 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
         Value::Seq(items) => {
             if items.is_empty() {
                 cx.report(
-                    Diagnostic::new(Code::EmptyCategories, node.span, "the category list is empty".to_string())
-                        .label("no categories")
-                        .help("list the categories, or write `fit` to fill them from data"),
+                    Diagnostic::new(
+                        Code::EmptyCategories,
+                        node.span,
+                        "the category list is empty".to_string(),
+                    )
+                    .label("no categories")
+                    .help("list the categories, or write `fit` to fill them from data"),
                 );
                 return None;
             }
@@ -222,10 +316,14 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                 };
                 if let Some((_, first)) = out.iter().find(|(c, _)| *c == v) {
                     cx.report(
-                        Diagnostic::new(Code::DuplicateCategory, item.span, format!("category {v} is listed twice"))
-                            .label("listed again here")
-                            .with(*first, "first listed here")
-                            .help("categories must be unique: each is one position in the tensor"),
+                        Diagnostic::new(
+                            Code::DuplicateCategory,
+                            item.span,
+                            format!("category {v} is listed twice"),
+                        )
+                        .label("listed again here")
+                        .with(*first, "first listed here")
+                        .help("categories must be unique: each is one position in the tensor"),
                     );
                     ok = false;
                     continue;
@@ -252,8 +350,12 @@ fn unknown(cx: &mut Ctx<'_>, f: &Fields<'_>, enc: &str, index: bool) -> Option<U
             let (key, key_span, payload) = single(cx, node, "unknown")?;
             if key != "oov" {
                 cx.report(
-                    Diagnostic::new(Code::InvalidUnknown, key_span, format!("unknown policy `{key}`"))
-                        .label("expected `oov`"),
+                    Diagnostic::new(
+                        Code::InvalidUnknown,
+                        key_span,
+                        format!("unknown policy `{key}`"),
+                    )
+                    .label("expected `oov`"),
                 );
                 return None;
             }
@@ -276,9 +378,13 @@ fn unknown(cx: &mut Ctx<'_>, f: &Fields<'_>, enc: &str, index: bool) -> Option<U
             "this encoding takes `error` or `ignore` (unknown values give all zeros)"
         };
         cx.report(
-            Diagnostic::new(Code::InvalidUnknown, node.span, format!("`{enc}` does not take this `unknown` policy"))
-                .label("not valid here")
-                .help(help),
+            Diagnostic::new(
+                Code::InvalidUnknown,
+                node.span,
+                format!("`{enc}` does not take this `unknown` policy"),
+            )
+            .label("not valid here")
+            .help(help),
         );
         return None;
     }
@@ -286,15 +392,24 @@ fn unknown(cx: &mut Ctx<'_>, f: &Fields<'_>, enc: &str, index: bool) -> Option<U
 }
 
 fn boundaries(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType) -> Option<Vec<f64>> {
-    let node = cx.require(f, "boundaries", "`bucketize`", "add `boundaries: [b1, b2, ...]`")?;
+    let node = cx.require(
+        f,
+        "boundaries",
+        "`bucketize`",
+        "add `boundaries: [b1, b2, ...]`",
+    )?;
     let Value::Seq(items) = &node.value else {
         cx.wrong_kind(node, "boundaries", "a list of numbers");
         return None;
     };
     if items.is_empty() {
         cx.report(
-            Diagnostic::new(Code::EmptyCategories, node.span, "`boundaries` is empty".to_string())
-                .label("no boundaries"),
+            Diagnostic::new(
+                Code::EmptyCategories,
+                node.span,
+                "`boundaries` is empty".to_string(),
+            )
+            .label("no boundaries"),
         );
         return None;
     }
@@ -309,10 +424,14 @@ fn boundaries(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType) -> Option<Vec<f64>
         if let Some((p, ps)) = prev {
             if b <= p {
                 cx.report(
-                    Diagnostic::new(Code::BoundariesNotIncreasing, item.span, "bucketize boundaries must be strictly increasing".to_string())
-                        .label(format!("not above {}", crate::json::number(p)))
-                        .with(ps, "the previous boundary")
-                        .help("sort the boundaries and remove repeats"),
+                    Diagnostic::new(
+                        Code::BoundariesNotIncreasing,
+                        item.span,
+                        "bucketize boundaries must be strictly increasing".to_string(),
+                    )
+                    .label(format!("not above {}", crate::json::number(p)))
+                    .with(ps, "the previous boundary")
+                    .help("sort the boundaries and remove repeats"),
                 );
                 ok = false;
             }
@@ -329,11 +448,18 @@ pub fn truncate(cx: &mut Ctx<'_>, node: Option<&Node>) -> Option<Truncate> {
     let Some(node) = node else {
         return Some(Truncate::Error);
     };
-    Some(match cx.choice(node, "truncate", &["error", "right", "left"], Code::WrongKind)? {
-        "right" => Truncate::Right,
-        "left" => Truncate::Left,
-        _ => Truncate::Error,
-    })
+    Some(
+        match cx.choice(
+            node,
+            "truncate",
+            &["error", "right", "left"],
+            Code::WrongKind,
+        )? {
+            "right" => Truncate::Right,
+            "left" => Truncate::Left,
+            _ => Truncate::Error,
+        },
+    )
 }
 
 /// Decodes `scale:` — one step or a list of steps.
@@ -344,8 +470,12 @@ pub fn scale(cx: &mut Ctx<'_>, node: &Node) -> Option<Vec<Step>> {
     };
     if items.is_empty() {
         cx.report(
-            Diagnostic::new(Code::UnknownStep, node.span, "`scale` lists no steps".to_string())
-                .help("remove `scale`, or list steps such as `[log1p, {standardize: fit}]`"),
+            Diagnostic::new(
+                Code::UnknownStep,
+                node.span,
+                "`scale` lists no steps".to_string(),
+            )
+            .help("remove `scale`, or list steps such as `[log1p, {standardize: fit}]`"),
         );
         return None;
     }
@@ -362,8 +492,12 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
         }
     };
     if !STEPS.contains(&name) {
-        let mut d = Diagnostic::new(Code::UnknownStep, name_span, format!("unknown scaling step `{name}`"))
-            .label(format!("expected {}", one_of(STEPS)));
+        let mut d = Diagnostic::new(
+            Code::UnknownStep,
+            name_span,
+            format!("unknown scaling step `{name}`"),
+        )
+        .label(format!("expected {}", one_of(STEPS)));
         if let Some(c) = closest(name, STEPS) {
             d = d.help(format!("did you mean `{c}`?"));
         }
@@ -374,7 +508,9 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
     let fittable = matches!(name, "standardize" | "minmax");
     if name == "log1p" {
         if let Some(p) = params {
-            if !matches!(&p.value, Value::Null) && !matches!(&p.value, Value::Map(e) if e.is_empty()) {
+            if !matches!(&p.value, Value::Null)
+                && !matches!(&p.value, Value::Map(e) if e.is_empty())
+            {
                 cx.wrong_kind(p, "log1p", "written without parameters");
                 return None;
             }
@@ -390,19 +526,31 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
             _ => "{clip: {min: 0, max: 1}}",
         };
         cx.report(
-            Diagnostic::new(Code::MissingKey, node.span, format!("`{name}` needs parameters"))
-                .label("no parameters")
-                .help(format!("write `{example}`")),
+            Diagnostic::new(
+                Code::MissingKey,
+                node.span,
+                format!("`{name}` needs parameters"),
+            )
+            .label("no parameters")
+            .help(format!("write `{example}`")),
         );
         return None;
     };
     if is_fit {
         return if fittable {
-            Some(if name == "standardize" { Step::Standardize(None) } else { Step::MinMax(None) })
+            Some(if name == "standardize" {
+                Step::Standardize(None)
+            } else {
+                Step::MinMax(None)
+            })
         } else {
             cx.report(
-                Diagnostic::new(Code::WrongKind, params.span, format!("`{name}` cannot be fitted"))
-                    .label("`fit` is for `standardize` and `minmax`"),
+                Diagnostic::new(
+                    Code::WrongKind,
+                    params.span,
+                    format!("`{name}` cannot be fitted"),
+                )
+                .label("`fit` is for `standardize` and `minmax`"),
             );
             None
         };
@@ -430,13 +578,20 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
             let std = num(cx, "std", true)?.map(|s| s)?;
             if std.0 <= 0.0 {
                 cx.report(
-                    Diagnostic::new(Code::StdNotPositive, std.1, "std must be positive".to_string())
-                        .label(format!("std is {}", crate::json::number(std.0)))
-                        .help("a constant input carries no information; drop the step or the input"),
+                    Diagnostic::new(
+                        Code::StdNotPositive,
+                        std.1,
+                        "std must be positive".to_string(),
+                    )
+                    .label(format!("std is {}", crate::json::number(std.0)))
+                    .help("a constant input carries no information; drop the step or the input"),
                 );
                 return None;
             }
-            Some(Step::Standardize(Some(Standardize { mean: mean??.0, std: std.0 })))
+            Some(Step::Standardize(Some(Standardize {
+                mean: mean??.0,
+                std: std.0,
+            })))
         }
         "minmax" => {
             let min = num(cx, "min", true);
@@ -444,18 +599,28 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
             let (min, max) = (min??, max??);
             if max.0 <= min.0 {
                 cx.report(
-                    Diagnostic::new(Code::MaxNotAboveMin, max.1, "`max` must be greater than `min`".to_string())
-                        .label(format!("max is {}", crate::json::number(max.0)))
-                        .with(min.1, format!("min is {}", crate::json::number(min.0))),
+                    Diagnostic::new(
+                        Code::MaxNotAboveMin,
+                        max.1,
+                        "`max` must be greater than `min`".to_string(),
+                    )
+                    .label(format!("max is {}", crate::json::number(max.0)))
+                    .with(min.1, format!("min is {}", crate::json::number(min.0))),
                 );
                 return None;
             }
-            Some(Step::MinMax(Some(MinMax { min: min.0, max: max.0 })))
+            Some(Step::MinMax(Some(MinMax {
+                min: min.0,
+                max: max.0,
+            })))
         }
         "affine" => {
             let scale = num(cx, "scale", true);
             let offset = num(cx, "offset", true);
-            Some(Step::Affine { scale: scale??.0, offset: offset??.0 })
+            Some(Step::Affine {
+                scale: scale??.0,
+                offset: offset??.0,
+            })
         }
         "divide" => {
             let by = num(cx, "by", true)??;
@@ -474,22 +639,33 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
             let (min, max) = (min?, max?);
             if min.is_none() && max.is_none() {
                 cx.report(
-                    Diagnostic::new(Code::InvalidClip, params.span, "`clip` needs `min`, `max` or both".to_string())
-                        .label("no bounds"),
+                    Diagnostic::new(
+                        Code::InvalidClip,
+                        params.span,
+                        "`clip` needs `min`, `max` or both".to_string(),
+                    )
+                    .label("no bounds"),
                 );
                 return None;
             }
             if let (Some(lo), Some(hi)) = (min, max) {
                 if lo.0 > hi.0 {
                     cx.report(
-                        Diagnostic::new(Code::InvalidClip, hi.1, "`clip` max is below its min".to_string())
-                            .label("below min")
-                            .with(lo.1, "min"),
+                        Diagnostic::new(
+                            Code::InvalidClip,
+                            hi.1,
+                            "`clip` max is below its min".to_string(),
+                        )
+                        .label("below min")
+                        .with(lo.1, "min"),
                     );
                     return None;
                 }
             }
-            Some(Step::Clip { min: min.map(|m| m.0), max: max.map(|m| m.0) })
+            Some(Step::Clip {
+                min: min.map(|m| m.0),
+                max: max.map(|m| m.0),
+            })
         }
     }
 }

@@ -4,12 +4,21 @@
 use super::ctx::Ctx;
 use crate::codes::Code;
 use crate::diag::Diagnostic;
-use crate::ir::{Categories, Charset, DType, Encoding, Input, Missing, Scalar, Step, Transform, Truncate, Unknown};
+use crate::ir::{
+    Categories, Charset, DType, Encoding, Input, Missing, Scalar, Step, Transform, Truncate,
+    Unknown,
+};
 use crate::tree::{Node, Value};
 
 /// Reads a literal of `dtype`'s kind: a string for `str`, an integer within range for integers,
 /// a number for floats, a boolean for `bool`. `code` is reported for a wrong kind.
-pub fn scalar(cx: &mut Ctx<'_>, node: &Node, dtype: DType, what: &str, code: Code) -> Option<Scalar> {
+pub fn scalar(
+    cx: &mut Ctx<'_>,
+    node: &Node,
+    dtype: DType,
+    what: &str,
+    code: Code,
+) -> Option<Scalar> {
     let kind = match dtype {
         DType::Str => "a string",
         DType::Bool => "a boolean",
@@ -17,10 +26,16 @@ pub fn scalar(cx: &mut Ctx<'_>, node: &Node, dtype: DType, what: &str, code: Cod
         _ => "a number",
     };
     let wrong = |cx: &mut Ctx<'_>, extra: Option<String>| {
+        if node.value == Value::Invalid {
+            return None;
+        }
         let mut d = Diagnostic::new(
             code,
             node.span,
-            format!("{what} must be {kind} for a `{dtype}` input, found {}", node.value.kind()),
+            format!(
+                "{what} must be {kind} for `{dtype}` inputs, found {}",
+                node.value.kind()
+            ),
         )
         .label(format!("expected {kind}"));
         if let Some(h) = extra {
@@ -36,8 +51,12 @@ pub fn scalar(cx: &mut Ctx<'_>, node: &Node, dtype: DType, what: &str, code: Cod
             let (lo, hi) = d.int_bounds().unwrap_or((0, 0));
             if *i < lo || *i > hi {
                 cx.report(
-                    Diagnostic::new(code, node.span, format!("{what} {i} does not fit `{dtype}`"))
-                        .label(format!("outside {lo}..={hi}")),
+                    Diagnostic::new(
+                        code,
+                        node.span,
+                        format!("{what} {i} does not fit `{dtype}`"),
+                    )
+                    .label(format!("outside {lo}..={hi}")),
                 );
                 return None;
             }
@@ -47,8 +66,12 @@ pub fn scalar(cx: &mut Ctx<'_>, node: &Node, dtype: DType, what: &str, code: Cod
         (Value::Float(f), d) if d.is_float() => {
             if !f.is_finite() {
                 cx.report(
-                    Diagnostic::new(Code::NonFiniteParameter, node.span, format!("{what} must be finite"))
-                        .label("not finite"),
+                    Diagnostic::new(
+                        Code::NonFiniteParameter,
+                        node.span,
+                        format!("{what} must be finite"),
+                    )
+                    .label("not finite"),
                 );
                 return None;
             }
@@ -60,7 +83,9 @@ pub fn scalar(cx: &mut Ctx<'_>, node: &Node, dtype: DType, what: &str, code: Cod
         ),
         (Value::Str(s), d) if d != DType::Str && looks_numeric(s) => wrong(
             cx,
-            Some(format!("a quoted number is a string; write `{s}` without quotes")),
+            Some(format!(
+                "a quoted number is a string; write `{s}` without quotes"
+            )),
         ),
         (Value::Int(_) | Value::Float(_), DType::Str) => wrong(
             cx,
@@ -98,7 +123,10 @@ pub fn rejects(input: &Input, value: &Scalar) -> Option<String> {
     // representable range (f32), the charset, the range, the encoding, and the transforms.
     if let (Scalar::Float(x), DType::F32) = (value, input.dtype) {
         if (*x as f32).is_infinite() {
-            return Some(format!("{x} is outside the range of `f32`"));
+            return Some(format!(
+                "{} is outside the range of `f32`",
+                crate::json::number(*x)
+            ));
         }
     }
     if let (Scalar::Str(s), Charset::Ascii) = (value, input.charset) {
@@ -125,21 +153,37 @@ pub fn rejects(input: &Input, value: &Scalar) -> Option<String> {
 
 fn encoding_rejects(e: &Encoding, value: &Scalar) -> Option<String> {
     match e {
-        Encoding::OneHot { categories, unknown, .. } | Encoding::Index { categories, unknown, .. } => {
-            match (categories, unknown) {
-                (Categories::List(list), Unknown::Error) if !list.contains(value) => {
-                    Some("the value is not one of the categories and `unknown` is `error`".to_string())
-                }
-                _ => None,
-            }
+        Encoding::OneHot {
+            categories,
+            unknown,
+            ..
         }
-        Encoding::Bytes { max_len, truncate: Truncate::Error, .. } => match value {
-            Scalar::Str(s) if s.len() as u64 > *max_len => {
-                Some(format!("the value is {} bytes, longer than `max_len` {max_len}", s.len()))
+        | Encoding::Index {
+            categories,
+            unknown,
+            ..
+        } => match (categories, unknown) {
+            (Categories::List(list), Unknown::Error) if !list.contains(value) => {
+                Some("the value is not one of the categories and `unknown` is `error`".to_string())
             }
             _ => None,
         },
-        Encoding::Chars { max_len, truncate: Truncate::Error, .. } => match value {
+        Encoding::Bytes {
+            max_len,
+            truncate: Truncate::Error,
+            ..
+        } => match value {
+            Scalar::Str(s) if s.len() as u64 > *max_len => Some(format!(
+                "the value is {} bytes, longer than `max_len` {max_len}",
+                s.len()
+            )),
+            _ => None,
+        },
+        Encoding::Chars {
+            max_len,
+            truncate: Truncate::Error,
+            ..
+        } => match value {
             Scalar::Str(s) if s.chars().count() as u64 > *max_len => Some(format!(
                 "the value is {} characters, longer than `max_len` {max_len}",
                 s.chars().count()
@@ -161,7 +205,9 @@ fn scale_rejects(steps: &[Step], out: DType, mut x: f64) -> Option<String> {
             Step::Divide(by) => x / by,
             Step::Log1p => {
                 if x <= -1.0 {
-                    return Some(format!("`log1p` needs a value above -1, and it receives {x}"));
+                    return Some(format!(
+                        "`log1p` needs a value above -1, and it receives {x}"
+                    ));
                 }
                 x.ln_1p()
             }
@@ -173,7 +219,10 @@ fn scale_rejects(steps: &[Step], out: DType, mut x: f64) -> Option<String> {
     }
     let rounds_to_inf = out == DType::F32 && (x as f32).is_infinite();
     if !x.is_finite() || rounds_to_inf {
-        return Some(format!("scaling turns the value into {x}, which is not finite in `{out}`"));
+        return Some(format!(
+            "scaling turns the value into {}, which is not finite in `{out}`",
+            crate::json::number(x)
+        ));
     }
     None
 }
@@ -186,7 +235,10 @@ pub fn check_fill(cx: &mut Ctx<'_>, input: &Input, node: &Node) {
                 Diagnostic::new(
                     Code::InvalidFill,
                     node.span,
-                    format!("fill value {v} for `{}` would not pass validation", input.name),
+                    format!(
+                        "fill value {v} for `{}` would not pass validation",
+                        input.name
+                    ),
                 )
                 .label(why)
                 .help("choose a fill value the input accepts"),

@@ -108,8 +108,20 @@ fn syntax_error(text: &str, e: &pest::error::Error<Rule>) -> Diagnostic {
         seen.push(*x);
         new
     });
-    let width = if found == "end of file" { 0 } else { rest.chars().take_while(|c| !c.is_whitespace()).take(24).map(char::len_utf8).sum() };
-    let mut d = Diagnostic::new(Code::SeamSyntax, Span::new(at, at + width), format!("unexpected {found}"));
+    let width = if found == "end of file" {
+        0
+    } else {
+        rest.chars()
+            .take_while(|c| !c.is_whitespace())
+            .take(24)
+            .map(char::len_utf8)
+            .sum()
+    };
+    let mut d = Diagnostic::new(
+        Code::SeamSyntax,
+        Span::new(at, at + width),
+        format!("unexpected {found}"),
+    );
     d = match expected.as_slice() {
         [] => d.label("not expected here"),
         [one] => d.label(format!("expected {one}")),
@@ -161,7 +173,12 @@ impl Builder<'_> {
         let mut top = MapBuilder(Vec::new());
         let (mut dims, mut inputs, mut tensors) = (None, None, None);
         let kw = inner.next().expect("grammar: kw_schema");
-        top.insert(self.diags, "tensorseam", span(&kw), Node::new(span(&kw), Value::Int(1)));
+        top.insert(
+            self.diags,
+            "tensorseam",
+            span(&kw),
+            Node::new(span(&kw), Value::Int(1)),
+        );
         let name = inner.next().expect("grammar: schema name");
         top.insert(self.diags, "name", span(&name), self.ident(&name));
         let version = inner.next().expect("grammar: version");
@@ -289,7 +306,11 @@ impl Builder<'_> {
         let whole = span(&p);
         let rule = p.as_rule();
         if matches!(rule, Rule::doc | Rule::deprecated) {
-            let key = if rule == Rule::doc { "doc" } else { "deprecated" };
+            let key = if rule == Rule::doc {
+                "doc"
+            } else {
+                "deprecated"
+            };
             let (k, v) = self.keyed_string(p);
             m.insert(self.diags, key, k, v);
             return;
@@ -397,7 +418,8 @@ impl Builder<'_> {
             }
         }
         let is_fit = |n: &Node| {
-            n.as_str() == Some("fit") || matches!(&n.value, Value::Map(e) if e.len() == 1 && e[0].0.name == "fit")
+            n.as_str() == Some("fit")
+                || matches!(&n.value, Value::Map(e) if e.len() == 1 && e[0].0.name == "fit")
         };
         let payload = if !encoding && positional.len() == 1 && named.0.is_empty() {
             positional.pop().expect("one positional")
@@ -412,13 +434,23 @@ impl Builder<'_> {
             let pos_span = positional[0].span.to(positional[positional.len() - 1].span);
             match slot {
                 Some(slot) => {
-                    let value = if slot == "categories" && positional.len() == 1 && is_fit(&positional[0]) {
+                    let value = if slot == "categories"
+                        && positional.len() == 1
+                        && is_fit(&positional[0])
+                    {
                         positional.pop().expect("one positional")
                     } else {
-                        for bare in positional.iter().filter(|n| is_fit(n) || matches!(&n.value, Value::Map(_))) {
+                        for bare in positional
+                            .iter()
+                            .filter(|n| is_fit(n) || matches!(&n.value, Value::Map(_)))
+                        {
                             self.diags.push(
-                                Diagnostic::new(Code::SeamSyntax, bare.span, "`fit` must be the only category argument")
-                                    .help("write either `fit` or a list of categories"),
+                                Diagnostic::new(
+                                    Code::SeamSyntax,
+                                    bare.span,
+                                    "`fit` must be the only category argument",
+                                )
+                                .help("write either `fit` or a list of categories"),
                             );
                         }
                         let out = positional;
@@ -498,7 +530,7 @@ impl Builder<'_> {
                         s,
                         format!("number `{text}` is too large to represent"),
                     ));
-                    Value::Null
+                    Value::Invalid
                 }
             }
         } else {
@@ -510,7 +542,7 @@ impl Builder<'_> {
                         s,
                         format!("integer `{text}` is too large (the limit is 64 bits)"),
                     ));
-                    Value::Null
+                    Value::Invalid
                 }
             }
         };
@@ -530,9 +562,13 @@ impl Builder<'_> {
             }
             let bad = |d: &mut Vec<Diagnostic>, len: usize, what: &str| {
                 d.push(
-                    Diagnostic::new(Code::SeamSyntax, Span::new(base + i, base + i + len), what.to_string())
-                        .label("here")
-                        .help("the escapes are \\\" \\\\ \\n \\t \\r and \\u{...}"),
+                    Diagnostic::new(
+                        Code::SeamSyntax,
+                        Span::new(base + i, base + i + len),
+                        what.to_string(),
+                    )
+                    .label("here")
+                    .help("the escapes are \\\" \\\\ \\n \\t \\r and \\u{...}"),
                 );
             };
             match chars.next() {
@@ -547,7 +583,9 @@ impl Builder<'_> {
                         .strip_prefix('{')
                         .and_then(|r| r.split_once('}'))
                         .filter(|(hex, _)| !hex.is_empty() && hex.len() <= 6)
-                        .and_then(|(hex, _)| u32::from_str_radix(hex, 16).ok().map(|v| (v, hex.len())))
+                        .and_then(|(hex, _)| {
+                            u32::from_str_radix(hex, 16).ok().map(|v| (v, hex.len()))
+                        })
                         .and_then(|(v, n)| char::from_u32(v).map(|c| (c, n)));
                     match code {
                         Some((c, n)) => {
@@ -566,4 +604,3 @@ impl Builder<'_> {
         Node::new(s, Value::Str(out))
     }
 }
-

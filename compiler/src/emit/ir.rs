@@ -4,7 +4,10 @@
 //! left out. `doc` and `deprecated` are present in the readable form only.
 
 use crate::check::Checked;
-use crate::ir::{Axis, Categories, Encoding, FitOrder, Input, Missing, Scalar, Schema, Step, TensorAxis, TensorSpec, Transform, Unknown, FORMAT_VERSION};
+use crate::ir::{
+    Axis, Categories, Encoding, FitOrder, Input, Missing, Scalar, Schema, Step, TensorAxis,
+    TensorSpec, Transform, Unknown, FORMAT_VERSION,
+};
 use crate::json;
 use serde_json::{json, Map, Value};
 
@@ -38,7 +41,11 @@ fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
 pub fn encoding(e: &Encoding) -> Value {
     let cats = |c: &Categories| match c {
         Categories::List(l) => Value::Array(l.iter().map(scalar).collect()),
-        Categories::Fit { order, max_categories, min_frequency } => json!({"fit": {
+        Categories::Fit {
+            order,
+            max_categories,
+            min_frequency,
+        } => json!({"fit": {
             "order": match order { FitOrder::Lexical => "lexical", FitOrder::Frequency => "frequency" },
             "max_categories": max_categories,
             "min_frequency": min_frequency,
@@ -50,16 +57,37 @@ pub fn encoding(e: &Encoding) -> Value {
         Unknown::Oov(n) => json!({"oov": n}),
     };
     let params = match e {
-        Encoding::OneHot { categories, unknown: u, dtype }
-        | Encoding::Index { categories, unknown: u, dtype }
-        | Encoding::MultiHot { categories, unknown: u, dtype } => {
+        Encoding::OneHot {
+            categories,
+            unknown: u,
+            dtype,
+        }
+        | Encoding::Index {
+            categories,
+            unknown: u,
+            dtype,
+        }
+        | Encoding::MultiHot {
+            categories,
+            unknown: u,
+            dtype,
+        } => {
             json!({"categories": cats(categories), "unknown": unknown(u), "dtype": dtype.name()})
         }
         Encoding::Hash { buckets, dtype } => json!({"buckets": buckets, "dtype": dtype.name()}),
         Encoding::Bucketize { boundaries, dtype } => {
             json!({"boundaries": boundaries.iter().map(|b| float(*b)).collect::<Vec<_>>(), "dtype": dtype.name()})
         }
-        Encoding::Bytes { max_len, truncate, dtype } | Encoding::Chars { max_len, truncate, dtype } => {
+        Encoding::Bytes {
+            max_len,
+            truncate,
+            dtype,
+        }
+        | Encoding::Chars {
+            max_len,
+            truncate,
+            dtype,
+        } => {
             json!({"max_len": max_len, "truncate": truncate.name(), "dtype": dtype.name()})
         }
     };

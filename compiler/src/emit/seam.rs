@@ -1,6 +1,9 @@
 //! The canonical DSL layout (`fmt` of `*.seam`, `fmt --to seam`).
 
-use crate::ir::{Axis, Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform, Truncate, Unknown};
+use crate::ir::{
+    Axis, Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform,
+    Truncate, Unknown,
+};
 use crate::json::number;
 use std::fmt::Write as _;
 
@@ -37,8 +40,16 @@ fn scalar(s: &Scalar) -> String {
 fn categories(c: &Categories) -> String {
     match c {
         Categories::List(l) => l.iter().map(scalar).collect::<Vec<_>>().join(", "),
-        Categories::Fit { order: FitOrder::Lexical, max_categories: None, min_frequency: None } => "fit".to_string(),
-        Categories::Fit { order, max_categories, min_frequency } => {
+        Categories::Fit {
+            order: FitOrder::Lexical,
+            max_categories: None,
+            min_frequency: None,
+        } => "fit".to_string(),
+        Categories::Fit {
+            order,
+            max_categories,
+            min_frequency,
+        } => {
             let mut parts = Vec::new();
             if *order == FitOrder::Frequency {
                 parts.push("order: frequency".to_string());
@@ -66,27 +77,65 @@ fn call(name: &str, positional: &str, named: &[String]) -> String {
 fn encoding(e: &Encoding) -> String {
     let mut named = Vec::new();
     let (positional, default_dtype) = match e {
-        Encoding::OneHot { categories: c, unknown: u, .. } | Encoding::Index { categories: c, unknown: u, .. } | Encoding::MultiHot { categories: c, unknown: u, .. } => {
+        Encoding::OneHot {
+            categories: c,
+            unknown: u,
+            ..
+        }
+        | Encoding::Index {
+            categories: c,
+            unknown: u,
+            ..
+        }
+        | Encoding::MultiHot {
+            categories: c,
+            unknown: u,
+            ..
+        } => {
             match u {
                 Unknown::Error => {}
                 Unknown::Ignore => named.push("unknown: ignore".to_string()),
                 Unknown::Oov(n) => named.push(format!("unknown: oov({n})")),
             }
-            (categories(c), if matches!(e, Encoding::Index { .. }) { "i64" } else { "f32" })
+            (
+                categories(c),
+                if matches!(e, Encoding::Index { .. }) {
+                    "i64"
+                } else {
+                    "f32"
+                },
+            )
         }
         Encoding::Hash { buckets, .. } => {
             named.push(format!("buckets: {buckets}"));
             (String::new(), "i64")
         }
-        Encoding::Bucketize { boundaries, .. } => {
-            (boundaries.iter().map(|b| number(*b)).collect::<Vec<_>>().join(", "), "i64")
+        Encoding::Bucketize { boundaries, .. } => (
+            boundaries
+                .iter()
+                .map(|b| number(*b))
+                .collect::<Vec<_>>()
+                .join(", "),
+            "i64",
+        ),
+        Encoding::Bytes {
+            max_len, truncate, ..
         }
-        Encoding::Bytes { max_len, truncate, .. } | Encoding::Chars { max_len, truncate, .. } => {
+        | Encoding::Chars {
+            max_len, truncate, ..
+        } => {
             named.push(format!("max_len: {max_len}"));
             if *truncate != Truncate::Error {
                 named.push(format!("truncate: {}", truncate.name()));
             }
-            (String::new(), if matches!(e, Encoding::Bytes { .. }) { "u8" } else { "i32" })
+            (
+                String::new(),
+                if matches!(e, Encoding::Bytes { .. }) {
+                    "u8"
+                } else {
+                    "i32"
+                },
+            )
         }
     };
     if e.dtype().name() != default_dtype {
@@ -100,9 +149,17 @@ fn step(s: &Step) -> String {
         Step::Log1p => "log1p".to_string(),
         Step::Standardize(None) => "standardize(fit)".to_string(),
         Step::MinMax(None) => "minmax(fit)".to_string(),
-        Step::Standardize(Some(p)) => format!("standardize(mean: {}, std: {})", number(p.mean), number(p.std)),
+        Step::Standardize(Some(p)) => format!(
+            "standardize(mean: {}, std: {})",
+            number(p.mean),
+            number(p.std)
+        ),
         Step::MinMax(Some(p)) => format!("minmax(min: {}, max: {})", number(p.min), number(p.max)),
-        Step::Affine { scale, offset } => format!("affine(scale: {}, offset: {})", number(*scale), number(*offset)),
+        Step::Affine { scale, offset } => format!(
+            "affine(scale: {}, offset: {})",
+            number(*scale),
+            number(*offset)
+        ),
         Step::Divide(by) => format!("divide(by: {})", number(*by)),
         Step::Clip { min, max } => {
             let mut p = Vec::new();
@@ -152,10 +209,14 @@ pub fn write(s: &Schema) -> String {
         let shape = if i.shape.is_empty() {
             String::new()
         } else {
-            let axes: Vec<String> = i.shape.iter().map(|a| match a {
-                Axis::Fixed(n) => n.to_string(),
-                Axis::Dim(d) => d.clone(),
-            }).collect();
+            let axes: Vec<String> = i
+                .shape
+                .iter()
+                .map(|a| match a {
+                    Axis::Fixed(n) => n.to_string(),
+                    Axis::Dim(d) => d.clone(),
+                })
+                .collect();
             format!("[{}]", axes.join(", "))
         };
         let mut body: Vec<String> = Vec::new();
@@ -169,7 +230,9 @@ pub fn write(s: &Schema) -> String {
             body.push("charset ascii".to_string());
         }
         if let Some(r) = &i.range {
-            let lo = r.lo.as_ref().map_or(String::new(), |v| format!("{} ", scalar(v)));
+            let lo =
+                r.lo.as_ref()
+                    .map_or(String::new(), |v| format!("{} ", scalar(v)));
             body.push(match &r.hi {
                 Some(hi) => format!("range {lo}..= {}", scalar(hi)),
                 None => format!("range {lo}.."),
@@ -182,7 +245,10 @@ pub fn write(s: &Schema) -> String {
             Transform::None => {}
             Transform::Encode(e) => body.push(format!("encode {}", encoding(e))),
             Transform::Scale { steps, out } => {
-                body.push(format!("scale {}", steps.iter().map(step).collect::<Vec<_>>().join(" |> ")));
+                body.push(format!(
+                    "scale {}",
+                    steps.iter().map(step).collect::<Vec<_>>().join(" |> ")
+                ));
                 if *out != crate::ir::DType::F32 {
                     body.push(format!("out {out}"));
                 }
@@ -202,8 +268,16 @@ pub fn write(s: &Schema) -> String {
     if !s.tensors.is_empty() {
         o.push('\n');
         for t in &s.tensors {
-            let doc = t.doc.as_ref().map_or(String::new(), |d| format!(" {{ doc {} }}", string(d)));
-            let _ = writeln!(o, "  tensor {} = concat({}){doc}", t.name, t.concat.join(", "));
+            let doc = t
+                .doc
+                .as_ref()
+                .map_or(String::new(), |d| format!(" {{ doc {} }}", string(d)));
+            let _ = writeln!(
+                o,
+                "  tensor {} = concat({}){doc}",
+                t.name,
+                t.concat.join(", ")
+            );
         }
     }
     o.push_str("}\n");

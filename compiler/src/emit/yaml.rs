@@ -1,14 +1,22 @@
 //! The canonical YAML layout (`fmt`, `fmt --to yaml`): defaults left out, one input per block,
 //! parameters in flow style, strings quoted only when they would read as something else.
 
-use crate::ir::{Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform, Truncate, Unknown};
+use crate::ir::{
+    Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform,
+    Truncate, Unknown,
+};
 use crate::json::number;
 use std::fmt::Write as _;
 
 /// Whether a string can be written as a plain YAML scalar and read back as the same string.
 fn plain_ok(s: &str) -> bool {
-    let first_ok = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
-    let rest_ok = s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' '));
+    let first_ok = s
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    let rest_ok = s
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ' '));
     let reserved = matches!(
         s,
         "null" | "Null" | "NULL" | "true" | "True" | "TRUE" | "false" | "False" | "FALSE"
@@ -58,8 +66,16 @@ fn scalar(s: &Scalar) -> String {
 fn categories(c: &Categories) -> String {
     match c {
         Categories::List(l) => format!("[{}]", l.iter().map(scalar).collect::<Vec<_>>().join(", ")),
-        Categories::Fit { order: FitOrder::Lexical, max_categories: None, min_frequency: None } => "fit".to_string(),
-        Categories::Fit { order, max_categories, min_frequency } => {
+        Categories::Fit {
+            order: FitOrder::Lexical,
+            max_categories: None,
+            min_frequency: None,
+        } => "fit".to_string(),
+        Categories::Fit {
+            order,
+            max_categories,
+            min_frequency,
+        } => {
             let mut parts = Vec::new();
             if *order == FitOrder::Frequency {
                 parts.push("order: frequency".to_string());
@@ -86,27 +102,61 @@ fn unknown(u: Unknown) -> Option<String> {
 fn encoding(e: &Encoding) -> String {
     let mut p: Vec<String> = Vec::new();
     let default_dtype = match e {
-        Encoding::OneHot { categories: c, unknown: u, .. } | Encoding::Index { categories: c, unknown: u, .. } | Encoding::MultiHot { categories: c, unknown: u, .. } => {
+        Encoding::OneHot {
+            categories: c,
+            unknown: u,
+            ..
+        }
+        | Encoding::Index {
+            categories: c,
+            unknown: u,
+            ..
+        }
+        | Encoding::MultiHot {
+            categories: c,
+            unknown: u,
+            ..
+        } => {
             p.push(format!("categories: {}", categories(c)));
             if let Some(u) = unknown(*u) {
                 p.push(format!("unknown: {u}"));
             }
-            if matches!(e, Encoding::Index { .. }) { "i64" } else { "f32" }
+            if matches!(e, Encoding::Index { .. }) {
+                "i64"
+            } else {
+                "f32"
+            }
         }
         Encoding::Hash { buckets, .. } => {
             p.push(format!("buckets: {buckets}"));
             "i64"
         }
         Encoding::Bucketize { boundaries, .. } => {
-            p.push(format!("boundaries: [{}]", boundaries.iter().map(|b| number(*b)).collect::<Vec<_>>().join(", ")));
+            p.push(format!(
+                "boundaries: [{}]",
+                boundaries
+                    .iter()
+                    .map(|b| number(*b))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
             "i64"
         }
-        Encoding::Bytes { max_len, truncate, .. } | Encoding::Chars { max_len, truncate, .. } => {
+        Encoding::Bytes {
+            max_len, truncate, ..
+        }
+        | Encoding::Chars {
+            max_len, truncate, ..
+        } => {
             p.push(format!("max_len: {max_len}"));
             if *truncate != Truncate::Error {
                 p.push(format!("truncate: {}", truncate.name()));
             }
-            if matches!(e, Encoding::Bytes { .. }) { "u8" } else { "i32" }
+            if matches!(e, Encoding::Bytes { .. }) {
+                "u8"
+            } else {
+                "i32"
+            }
         }
     };
     if e.dtype().name() != default_dtype {
@@ -120,9 +170,21 @@ fn step(s: &Step) -> String {
         Step::Log1p => "log1p".to_string(),
         Step::Standardize(None) => "{standardize: fit}".to_string(),
         Step::MinMax(None) => "{minmax: fit}".to_string(),
-        Step::Standardize(Some(p)) => format!("{{standardize: {{mean: {}, std: {}}}}}", number(p.mean), number(p.std)),
-        Step::MinMax(Some(p)) => format!("{{minmax: {{min: {}, max: {}}}}}", number(p.min), number(p.max)),
-        Step::Affine { scale, offset } => format!("{{affine: {{scale: {}, offset: {}}}}}", number(*scale), number(*offset)),
+        Step::Standardize(Some(p)) => format!(
+            "{{standardize: {{mean: {}, std: {}}}}}",
+            number(p.mean),
+            number(p.std)
+        ),
+        Step::MinMax(Some(p)) => format!(
+            "{{minmax: {{min: {}, max: {}}}}}",
+            number(p.min),
+            number(p.max)
+        ),
+        Step::Affine { scale, offset } => format!(
+            "{{affine: {{scale: {}, offset: {}}}}}",
+            number(*scale),
+            number(*offset)
+        ),
         Step::Divide(by) => format!("{{divide: {{by: {}}}}}", number(*by)),
         Step::Clip { min, max } => {
             let mut p = Vec::new();
@@ -170,10 +232,14 @@ pub fn write(s: &Schema) -> String {
         let _ = writeln!(o, "  {}:", i.name);
         let _ = writeln!(o, "    dtype: {}", i.dtype);
         if !i.shape.is_empty() {
-            let axes: Vec<String> = i.shape.iter().map(|a| match a {
-                crate::ir::Axis::Fixed(n) => n.to_string(),
-                crate::ir::Axis::Dim(d) => d.clone(),
-            }).collect();
+            let axes: Vec<String> = i
+                .shape
+                .iter()
+                .map(|a| match a {
+                    crate::ir::Axis::Fixed(n) => n.to_string(),
+                    crate::ir::Axis::Dim(d) => d.clone(),
+                })
+                .collect();
             let _ = writeln!(o, "    shape: [{}]", axes.join(", "));
         }
         if i.role != Role::Feature {
@@ -215,8 +281,16 @@ pub fn write(s: &Schema) -> String {
     if !s.tensors.is_empty() {
         o.push_str("tensors:\n");
         for t in &s.tensors {
-            let doc = t.doc.as_ref().map_or(String::new(), |d| format!(", doc: {}", string(d)));
-            let _ = writeln!(o, "  {}: {{concat: [{}]{doc}}}", t.name, t.concat.join(", "));
+            let doc = t
+                .doc
+                .as_ref()
+                .map_or(String::new(), |d| format!(", doc: {}", string(d)));
+            let _ = writeln!(
+                o,
+                "  {}: {{concat: [{}]{doc}}}",
+                t.name,
+                t.concat.join(", ")
+            );
         }
     }
     o

@@ -146,7 +146,7 @@ pub fn parse(text: &str, diags: &mut Vec<Diagnostic>) -> Option<Node> {
                     Ok(value) => Node::new(span, value),
                     Err(message) => {
                         diags.push(Diagnostic::new(Code::NumberOutOfRange, span, message));
-                        Node::new(span, Value::Null)
+                        Node::new(span, Value::Invalid)
                     }
                 }
             }
