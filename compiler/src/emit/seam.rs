@@ -1,10 +1,10 @@
 //! The canonical DSL layout (`fmt` of `*.seam`, `fmt --to seam`).
 
+use super::float as number;
 use crate::ir::{
     Axis, Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform,
     Truncate, Unknown,
 };
-use crate::json::number;
 use std::fmt::Write as _;
 
 /// A string literal with the DSL's escapes.

@@ -1,11 +1,11 @@
 //! The canonical YAML layout (`fmt`, `fmt --to yaml`): defaults left out, one input per block,
 //! parameters in flow style, strings quoted only when they would read as something else.
 
+use super::float as number;
 use crate::ir::{
     Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform,
     Truncate, Unknown,
 };
-use crate::json::number;
 use std::fmt::Write as _;
 
 /// Whether a string can be written as a plain YAML scalar and read back as the same string.
