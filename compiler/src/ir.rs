@@ -257,7 +257,7 @@ pub enum Categories {
 
 impl Categories {
     /// The number of categories, when known.
-    pub fn len(&self) -> Option<u64> {
+    pub fn count(&self) -> Option<u64> {
         match self {
             Categories::List(l) => Some(l.len() as u64),
             Categories::Fit { .. } => None,

@@ -92,9 +92,12 @@ pub fn compile(file: &SourceFile) -> Compiled {
     }
 }
 
-/// Turns raw file bytes into a [`SourceFile`]; invalid UTF-8 or an oversized file is a diagnostic
-/// (with the file holding the readable prefix, so the diagnostic can point at the bad byte).
-pub fn source_from_bytes(path: &str, bytes: &[u8]) -> Result<SourceFile, (SourceFile, Diagnostic)> {
+/// Turns raw file bytes into a [`SourceFile`]. Invalid UTF-8 or an oversized file is a diagnostic,
+/// returned with a file holding the readable text, so the diagnostic can point at the bad byte.
+pub fn source_from_bytes(
+    path: &str,
+    bytes: &[u8],
+) -> Result<SourceFile, Box<(SourceFile, Diagnostic)>> {
     if bytes.len() > MAX_FILE_BYTES {
         let file = SourceFile::new(path, "");
         let d = Diagnostic::new(
@@ -106,7 +109,7 @@ pub fn source_from_bytes(path: &str, bytes: &[u8]) -> Result<SourceFile, (Source
                 MAX_FILE_BYTES
             ),
         );
-        return Err((file, d));
+        return Err(Box::new((file, d)));
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(path, text)),
@@ -121,25 +124,32 @@ pub fn source_from_bytes(path: &str, bytes: &[u8]) -> Result<SourceFile, (Source
             )
             .label("not UTF-8")
             .help("save the schema as UTF-8");
-            Err((file, d))
+            Err(Box::new((file, d)))
+        }
+    }
+}
+
+/// Compiles a file's raw bytes: decoding problems become diagnostics like any other.
+pub fn compile_bytes(path: &str, bytes: &[u8]) -> (SourceFile, Compiled) {
+    match source_from_bytes(path, bytes) {
+        Ok(file) => {
+            let out = compile(&file);
+            (file, out)
+        }
+        Err(e) => {
+            let (file, d) = *e;
+            (
+                file,
+                Compiled {
+                    checked: None,
+                    diagnostics: vec![d],
+                },
+            )
         }
     }
 }
 
 /// Reads and compiles a file from disk. `Err` only for I/O errors (exit code 2).
 pub fn compile_path(path: &str) -> std::io::Result<(SourceFile, Compiled)> {
-    let bytes = std::fs::read(path)?;
-    Ok(match source_from_bytes(path, &bytes) {
-        Ok(file) => {
-            let out = compile(&file);
-            (file, out)
-        }
-        Err((file, d)) => (
-            file,
-            Compiled {
-                checked: None,
-                diagnostics: vec![d],
-            },
-        ),
-    })
+    Ok(compile_bytes(path, &std::fs::read(path)?))
 }

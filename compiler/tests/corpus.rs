@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use tensorseam_compiler::diag::{render, Format};
-use tensorseam_compiler::{compile, source_from_bytes, Compiled};
+use tensorseam_compiler::{compile, compile_bytes, source_from_bytes, Compiled};
 
 fn corpus(sub: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -31,19 +31,7 @@ fn run(path: &Path, sub: &str) -> (Compiled, String) {
         path.file_name().and_then(|n| n.to_str()).expect("name")
     );
     let bytes = std::fs::read(path).expect("read");
-    let (file, out) = match source_from_bytes(&name, &bytes) {
-        Ok(file) => {
-            let out = compile(&file);
-            (file, out)
-        }
-        Err((file, d)) => (
-            file,
-            Compiled {
-                checked: None,
-                diagnostics: vec![d],
-            },
-        ),
-    };
+    let (file, out) = compile_bytes(&name, &bytes);
     let text: String = out
         .diagnostics
         .iter()
@@ -155,13 +143,7 @@ fn multi_megabyte_junk_is_a_diagnostic() {
         let bytes = junk(4 << 20, seed, ascii);
         for ext in ["yaml", "seam"] {
             let name = format!("junk.{ext}");
-            let out = match source_from_bytes(&name, &bytes) {
-                Ok(file) => compile(&file),
-                Err((_, d)) => Compiled {
-                    checked: None,
-                    diagnostics: vec![d],
-                },
-            };
+            let (_, out) = compile_bytes(&name, &bytes);
             assert!(out.has_errors(), "{name} seed {seed}");
         }
     }
@@ -172,6 +154,8 @@ fn oversized_file_is_refused() {
     let bytes = vec![b'#'; tensorseam_compiler::MAX_FILE_BYTES + 1];
     let err = source_from_bytes("huge.yaml", &bytes).expect_err("too large");
     assert_eq!(err.1.code.as_str(), "E0012");
+    let (_, out) = compile_bytes("huge.seam", &bytes);
+    assert!(out.has_errors());
 }
 
 #[test]

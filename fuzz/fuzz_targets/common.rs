@@ -3,22 +3,11 @@
 // require the result to check to the same fingerprint (the round trip the proptest states).
 
 use tensorseam_compiler::diag::{render, Format};
-use tensorseam_compiler::{compile, emit, source_from_bytes, SourceFile};
+use tensorseam_compiler::{compile, compile_bytes, emit, SourceFile};
 
 pub fn run(data: &[u8], ext: &str) {
     let name = format!("fuzz.{ext}");
-    let (file, out) = match source_from_bytes(&name, data) {
-        Ok(file) => {
-            let out = compile(&file);
-            (file, out)
-        }
-        Err((file, d)) => {
-            for format in [Format::Human { color: false }, Format::Json, Format::Github] {
-                let _ = render(&d, &file, format);
-            }
-            return;
-        }
-    };
+    let (file, out) = compile_bytes(&name, data);
     for d in &out.diagnostics {
         for format in [Format::Human { color: true }, Format::Json, Format::Github] {
             let _ = render(d, &file, format);

@@ -71,9 +71,7 @@ pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Checked> {
 }
 
 fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
-    let Some(f) = cx.map(root, "the schema", TOP_KEYS) else {
-        return None;
-    };
+    let f = cx.map(root, "the schema", TOP_KEYS)?;
     let help_format = "start the file with `tensorseam: 1`";
     if let Some(n) = cx.require(&f, "tensorseam", "the schema", help_format) {
         match &n.value {

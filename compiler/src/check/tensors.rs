@@ -169,11 +169,11 @@ fn input_tensor(schema: &Schema, input: &Input) -> (DType, Vec<TensorAxis>) {
         Transform::Encode(e) => {
             match e {
                 Encoding::OneHot { categories, .. } => {
-                    axes.push(TensorAxis::Fixed(categories.len()))
+                    axes.push(TensorAxis::Fixed(categories.count()))
                 }
                 Encoding::MultiHot { categories, .. } => {
                     axes.pop();
-                    axes.push(TensorAxis::Fixed(categories.len()));
+                    axes.push(TensorAxis::Fixed(categories.count()));
                 }
                 Encoding::Bytes { max_len, .. } | Encoding::Chars { max_len, .. } => {
                     axes = vec![TensorAxis::Fixed(Some(*max_len))];

@@ -575,7 +575,7 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
     match name {
         "standardize" => {
             let mean = num(cx, "mean", true);
-            let std = num(cx, "std", true)?.map(|s| s)?;
+            let std = num(cx, "std", true)??;
             if std.0 <= 0.0 {
                 cx.report(
                     Diagnostic::new(

@@ -1,0 +1,297 @@
+//! The `tensorseam` binary end to end: exit codes, formats, colour, and each command's output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn schemas() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas")
+}
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tensorseam"));
+    cmd.args(args).current_dir(schemas()).env_remove("NO_COLOR");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run tensorseam")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("utf-8 output")
+}
+
+/// A scratch directory unique to one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tensorseam-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir
+}
+
+const BAD: &str =
+    "schema m v1 {\n  input x: f32 { scale standardize(mean: 1, std: 0) }\n  input y: f33\n}\n";
+
+#[test]
+fn check_exit_codes() {
+    let ok = run(
+        &["check", "penguins.yaml", "penguins.seam", "digits.yaml"],
+        &[],
+    );
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    assert!(ok.stdout.is_empty());
+
+    let dir = scratch("exit");
+    let bad = dir.join("bad.seam");
+    std::fs::write(&bad, BAD).expect("write");
+    let out = run(&["check", bad.to_str().expect("path")], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("error[E0203]: std must be positive"), "{err}");
+    assert!(err.contains("bad.seam:2:50"), "{err}");
+    assert!(err.contains("error[E0401]: unknown dtype `f33`"), "{err}");
+    assert!(err.contains("= help: did you mean `f32`?"), "{err}");
+    assert!(err.contains("error: 2 errors in 1 file"), "{err}");
+
+    assert_eq!(
+        run(&["check", "no-such-file.yaml"], &[]).status.code(),
+        Some(2)
+    );
+    assert_eq!(run(&["check"], &[]).status.code(), Some(2));
+    assert_eq!(run(&["frobnicate"], &[]).status.code(), Some(2));
+    assert_eq!(run(&["--help"], &[]).status.code(), Some(0));
+}
+
+#[test]
+fn machine_formats() {
+    let dir = scratch("formats");
+    let bad = dir.join("bad.seam");
+    std::fs::write(&bad, BAD).expect("write");
+    let path = bad.to_str().expect("path");
+
+    let out = run(&["check", "--format", "json", path], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["errors"], 2);
+    let first = &doc["diagnostics"][0];
+    assert_eq!(first["code"], "E0203");
+    assert_eq!(first["line"], 2);
+    assert_eq!(first["column"], 50);
+    assert_eq!(first["severity"], "error");
+
+    let out = run(&["check", "--format", "github", path], &[]);
+    let lines = text(&out.stdout);
+    let first = lines.lines().next().expect("a line");
+    assert!(first.starts_with("::error file="), "{first}");
+    assert!(first.contains(",line=2,col=50,"), "{first}");
+    assert!(
+        first.contains("title=E0203::std must be positive%0Ahelp: "),
+        "{first}"
+    );
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let dir = scratch("colour");
+    let bad = dir.join("bad.seam");
+    std::fs::write(&bad, BAD).expect("write");
+    let path = bad.to_str().expect("path");
+    let piped = run(&["check", path], &[]);
+    assert!(
+        !piped.stderr.contains(&0x1b),
+        "no escapes when stderr is not a terminal"
+    );
+    let forced = run(&["--color", "always", "check", path], &[]);
+    assert!(forced.stderr.contains(&0x1b));
+    let never = run(&["--color", "never", "check", path], &[("NO_COLOR", "1")]);
+    assert!(!never.stderr.contains(&0x1b));
+}
+
+#[test]
+fn explain_prints_the_tensor_table() {
+    let out = run(&["explain", "penguins.seam"], &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let table = text(&out.stdout);
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("features") && l.contains("f32") && l.contains("[batch, 10]")),
+        "{table}"
+    );
+    assert!(
+        table
+            .lines()
+            .any(|l| l.starts_with("species") && l.contains("label")),
+        "{table}"
+    );
+
+    let out = run(&["explain", "--format", "json", "sessions.yaml"], &[]);
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let tensors = doc["tensors"].as_array().expect("tensors");
+    let mask = tensors
+        .iter()
+        .find(|t| t["name"] == "events_mask")
+        .expect("events_mask");
+    assert_eq!(mask["dtype"], "bool");
+    assert_eq!(
+        mask["shape"],
+        serde_json::json!(["batch", {"dim": "events", "max": 32}])
+    );
+    let basket = tensors
+        .iter()
+        .find(|t| t["name"] == "basket")
+        .expect("basket");
+    assert_eq!(
+        basket["shape"],
+        serde_json::json!(["batch", {"dim": "items", "max": null}])
+    );
+}
+
+#[test]
+fn gen_ir_canonical_is_what_the_fingerprint_hashes() {
+    let pretty = run(&["gen", "ir", "penguins.yaml"], &[]);
+    let doc: serde_json::Value = serde_json::from_slice(&pretty.stdout).expect("json");
+    let fingerprint = doc["fingerprint"]
+        .as_str()
+        .expect("fingerprint")
+        .to_string();
+    assert_eq!(doc["doc"], "Palmer penguins species classifier.");
+    let canonical = run(&["gen", "ir", "--canonical", "penguins.seam"], &[]);
+    assert_eq!(canonical.status.code(), Some(0));
+    assert_eq!(
+        tensorseam_compiler::fingerprint::of(&text(&canonical.stdout)),
+        fingerprint
+    );
+    assert!(!text(&canonical.stdout).contains("Palmer"));
+
+    let dir = scratch("gen");
+    let out_path = dir.join("ir.json");
+    let written = run(
+        &[
+            "gen",
+            "ir",
+            "penguins.yaml",
+            "-o",
+            out_path.to_str().expect("path"),
+        ],
+        &[],
+    );
+    assert_eq!(written.status.code(), Some(0));
+    assert_eq!(std::fs::read(&out_path).expect("written"), pretty.stdout);
+}
+
+#[test]
+fn fmt_checks_rewrites_and_converts() {
+    let dir = scratch("fmt");
+    let canonical = run(
+        &[
+            "fmt",
+            "--check",
+            "penguins.seam",
+            "reviews.seam",
+            "digits.yaml",
+            "sessions.yaml",
+        ],
+        &[],
+    );
+    assert_eq!(
+        canonical.status.code(),
+        Some(0),
+        "{}",
+        text(&canonical.stdout)
+    );
+
+    let messy = dir.join("messy.yaml");
+    std::fs::write(&messy, "tensorseam: 1\nname: m\nversion: 1\ninputs:\n  x:\n    dtype: f32\n    missing: error\n    scale:\n      - log1p\n").expect("write");
+    let p = messy.to_str().expect("path");
+    let check = run(&["fmt", "--check", p], &[]);
+    assert_eq!(check.status.code(), Some(1));
+    assert!(text(&check.stdout).contains("would reformat"));
+    assert_eq!(run(&["fmt", p], &[]).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&messy).expect("read"),
+        "tensorseam: 1\nname: m\nversion: 1\ninputs:\n  x:\n    dtype: f32\n    scale: log1p\n"
+    );
+    assert_eq!(run(&["fmt", "--check", p], &[]).status.code(), Some(0));
+
+    // Comments are not dropped silently.
+    let commented = dir.join("commented.seam");
+    std::fs::write(&commented, "# keep me\nschema m v1 { input x: f32 }\n").expect("write");
+    let c = commented.to_str().expect("path");
+    assert_eq!(run(&["fmt", c], &[]).status.code(), Some(1));
+    assert!(std::fs::read_to_string(&commented)
+        .expect("read")
+        .contains("keep me"));
+    assert_eq!(
+        run(&["fmt", "--drop-comments", c], &[]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&commented).expect("read"),
+        "schema m v1 {\n  input x: f32\n}\n"
+    );
+
+    // Conversion both ways keeps the fingerprint.
+    let seam = dir.join("p.seam");
+    let yaml = dir.join("p.yaml");
+    assert_eq!(
+        run(
+            &[
+                "fmt",
+                "--to",
+                "seam",
+                "penguins.yaml",
+                "-o",
+                seam.to_str().expect("p")
+            ],
+            &[]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(
+            &[
+                "fmt",
+                "--to",
+                "yaml",
+                seam.to_str().expect("p"),
+                "-o",
+                yaml.to_str().expect("p")
+            ],
+            &[]
+        )
+        .status
+        .code(),
+        Some(0)
+    );
+    let ir =
+        |p: &Path| text(&run(&["gen", "ir", "--canonical", p.to_str().expect("p")], &[]).stdout);
+    assert_eq!(ir(&yaml), ir(&schemas().join("penguins.yaml")));
+    assert_eq!(ir(&seam), ir(&yaml));
+
+    // An invalid schema is not formatted.
+    let bad = dir.join("bad.seam");
+    std::fs::write(&bad, BAD).expect("write");
+    assert_eq!(
+        run(&["fmt", bad.to_str().expect("p")], &[]).status.code(),
+        Some(1)
+    );
+    assert_eq!(std::fs::read_to_string(&bad).expect("read"), BAD);
+}
+
+#[test]
+fn deprecated_inputs_warn_in_every_command() {
+    for args in [
+        vec!["check", "reviews.yaml"],
+        vec!["explain", "reviews.seam"],
+        vec!["gen", "ir", "reviews.yaml"],
+    ] {
+        let out = run(&args, &[]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(
+            text(&out.stderr).contains("warning[W0001]: input `stars` is deprecated"),
+            "{args:?}"
+        );
+    }
+}
