@@ -13,12 +13,37 @@ pub fn number(x: f64) -> String {
     ryu_js::Buffer::new().format(x).to_string()
 }
 
+/// Escapes exactly what JCS escapes: `"`, `\`, and control characters (`\b \t \n \f \r`, else
+/// `\u00xx` in lowercase hex). Everything else, non-ASCII included, is written as is.
 fn write_string(out: &mut String, s: &str) {
-    // serde_json escapes exactly what JCS escapes: `"`, `\`, and control characters
-    // (`\b \t \n \f \r`, else `\u00xx` in lowercase hex).
-    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
+    out.push('"');
+    let mut plain = 0;
+    for (i, c) in s.char_indices() {
+        let escape = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            '\u{8}' => "\\b",
+            '\u{c}' => "\\f",
+            c if (c as u32) < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[plain..i]);
+        if escape.is_empty() {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push_str(escape);
+        }
+        plain = i + c.len_utf8();
+    }
+    out.push_str(&s[plain..]);
+    out.push('"');
 }
 
+/// Entries in JCS order (UTF-16 code units). serde_json's map already iterates in byte order,
+/// which is the same order unless a key holds characters from U+E000 up; only then re-sort.
 fn sorted_entries(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)> {
     let mut entries: Vec<_> = map.iter().collect();
     entries.sort_by(|a, b| a.0.encode_utf16().cmp(b.0.encode_utf16()));
@@ -26,12 +51,13 @@ fn sorted_entries(map: &serde_json::Map<String, Value>) -> Vec<(&String, &Value)
 }
 
 fn write_number(out: &mut String, n: &serde_json::Number) {
+    use std::fmt::Write as _;
     if let Some(i) = n.as_i64() {
-        out.push_str(&i.to_string());
+        let _ = write!(out, "{i}");
     } else if let Some(u) = n.as_u64() {
-        out.push_str(&u.to_string());
+        let _ = write!(out, "{u}");
     } else {
-        out.push_str(&number(n.as_f64().unwrap_or(0.0)));
+        out.push_str(ryu_js::Buffer::new().format(n.as_f64().unwrap_or(0.0)));
     }
 }
 
@@ -85,7 +111,13 @@ fn write(out: &mut String, v: &Value, indent: Option<usize>, depth: usize) {
         }
         Value::Object(map) => {
             out.push('{');
-            for (n, (k, item)) in sorted_entries(map).into_iter().enumerate() {
+            let needs_resort = map.keys().any(|k| k.chars().any(|c| c >= '\u{e000}'));
+            let entries: Box<dyn Iterator<Item = (&String, &Value)>> = if needs_resort {
+                Box::new(sorted_entries(map).into_iter())
+            } else {
+                Box::new(map.iter())
+            };
+            for (n, (k, item)) in entries.enumerate() {
                 if n > 0 {
                     out.push(',');
                 }

@@ -131,11 +131,12 @@ impl Ctx<'_> {
     ) -> Option<&'n Node> {
         let v = f.get(key);
         // A misspelt key (`inptus`) is already reported with "did you mean"; say it once.
-        let misspelt = f
-            .entries
-            .iter()
-            .any(|(k, _)| k.name != key && closest(&k.name, &[key]).is_some());
-        if v.is_none() && !misspelt {
+        let misspelt = || {
+            f.entries
+                .iter()
+                .any(|(k, _)| k.name != key && closest(&k.name, &[key]).is_some())
+        };
+        if v.is_none() && !misspelt() {
             let mut d = Diagnostic::new(
                 Code::MissingKey,
                 f.node.span,

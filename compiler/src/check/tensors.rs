@@ -10,6 +10,7 @@ use crate::ir::{
 };
 use crate::source::Span;
 use crate::tree::{Node, Value};
+use std::collections::HashMap;
 
 /// A declared tensor with the places of its name and parts.
 pub struct DeclSrc {
@@ -132,10 +133,11 @@ pub fn namespace(
             ));
         }
     }
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
     for (n, (name, span, what)) in names.iter().enumerate() {
-        if let Some((_, first_span, first_what)) =
-            names[..n].iter().find(|(other, _, _)| other == name)
-        {
+        let earlier = *first.entry(name.as_str()).or_insert(n);
+        if earlier != n {
+            let (_, first_span, first_what) = &names[earlier];
             cx.report(
                 Diagnostic::new(
                     Code::NameCollision,
@@ -258,7 +260,13 @@ pub fn resolve(
             ok = false;
         }
     }
-    let index_of = |name: &str| schema.inputs.iter().position(|i| i.name == name);
+    let positions: HashMap<&str, usize> = schema
+        .inputs
+        .iter()
+        .enumerate()
+        .map(|(i, input)| (input.name.as_str(), i))
+        .collect();
+    let index_of = |name: &str| positions.get(name).copied();
     let mut consumed: Vec<Option<Span>> = vec![None; schema.inputs.len()];
     let mut specs = Vec::new();
     for d in decls {

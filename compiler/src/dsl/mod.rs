@@ -8,6 +8,7 @@ use crate::source::Span;
 use crate::tree::{Key, Node, Value};
 use pest::iterators::Pair;
 use pest::Parser as _;
+use std::collections::HashMap;
 
 #[allow(missing_docs)]
 mod grammar {
@@ -139,11 +140,12 @@ struct Builder<'d> {
 }
 
 /// Collects the entries of a mapping, diagnosing duplicates the way the YAML reader does.
-struct MapBuilder(Vec<(Key, Node)>);
+#[derive(Default)]
+struct MapBuilder(Vec<(Key, Node)>, HashMap<String, usize>);
 
 impl MapBuilder {
     fn insert(&mut self, diags: &mut Vec<Diagnostic>, key: &str, key_span: Span, value: Node) {
-        if let Some((first, _)) = self.0.iter().find(|(k, _)| k.name == key) {
+        if let Some((first, _)) = self.1.get(key).map(|&i| &self.0[i]) {
             diags.push(
                 Diagnostic::new(Code::DuplicateKey, key_span, format!("duplicate `{key}`"))
                     .label("given again here")
@@ -152,6 +154,7 @@ impl MapBuilder {
             );
             return;
         }
+        self.1.insert(key.to_string(), self.0.len());
         self.0.push((
             Key {
                 name: key.to_string(),
@@ -170,7 +173,7 @@ impl Builder<'_> {
     fn schema(&mut self, p: Pair<'_, Rule>) -> Node {
         let whole = span(&p);
         let mut inner = p.into_inner();
-        let mut top = MapBuilder(Vec::new());
+        let mut top = MapBuilder::default();
         let (mut dims, mut inputs, mut tensors) = (None, None, None);
         let kw = inner.next().expect("grammar: kw_schema");
         top.insert(
@@ -193,17 +196,17 @@ impl Builder<'_> {
                 }
                 Rule::dim => {
                     let (key, node) = self.dim(item);
-                    let m = dims.get_or_insert_with(|| (s, MapBuilder(Vec::new())));
+                    let m = dims.get_or_insert_with(|| (s, MapBuilder::default()));
                     m.1.insert(self.diags, &key.name, key.span, node);
                 }
                 Rule::input => {
                     let (key, node) = self.input(item);
-                    let m = inputs.get_or_insert_with(|| (s, MapBuilder(Vec::new())));
+                    let m = inputs.get_or_insert_with(|| (s, MapBuilder::default()));
                     m.1.insert(self.diags, &key.name, key.span, node);
                 }
                 Rule::tensor => {
                     let (key, node) = self.tensor(item);
-                    let m = tensors.get_or_insert_with(|| (s, MapBuilder(Vec::new())));
+                    let m = tensors.get_or_insert_with(|| (s, MapBuilder::default()));
                     m.1.insert(self.diags, &key.name, key.span, node);
                 }
                 _ => {}
@@ -248,7 +251,7 @@ impl Builder<'_> {
         let mut inner = p.into_inner();
         inner.next(); // kw_dim
         let name = Self::key(&inner.next().expect("grammar: dim name"));
-        let mut m = MapBuilder(Vec::new());
+        let mut m = MapBuilder::default();
         for prop in inner {
             if prop.as_rule() == Rule::doc_block {
                 self.doc_block(prop, &mut m);
@@ -272,7 +275,7 @@ impl Builder<'_> {
         let mut inner = p.into_inner();
         let role = inner.next().expect("grammar: role");
         let name = Self::key(&inner.next().expect("grammar: input name"));
-        let mut m = MapBuilder(Vec::new());
+        let mut m = MapBuilder::default();
         let dtype = inner.next().expect("grammar: dtype");
         m.insert(self.diags, "dtype", span(&dtype), self.ident(&dtype));
         if role.as_str() != "input" {
@@ -361,7 +364,7 @@ impl Builder<'_> {
         inner.next(); // kw_tensor
         let name = Self::key(&inner.next().expect("grammar: tensor name"));
         let call = inner.next().expect("grammar: call");
-        let mut m = MapBuilder(Vec::new());
+        let mut m = MapBuilder::default();
         let mut ci = call.clone().into_inner();
         let fname = ci.next().expect("grammar: call name");
         let parts: Vec<Node> = ci
@@ -390,7 +393,7 @@ impl Builder<'_> {
         let name = inner.next().expect("grammar: call name");
         let fname = name.as_str();
         let mut positional = Vec::new();
-        let mut named = MapBuilder(Vec::new());
+        let mut named = MapBuilder::default();
         for part in inner {
             match part.as_rule() {
                 Rule::positional => {
@@ -456,7 +459,7 @@ impl Builder<'_> {
                         let out = positional;
                         Node::new(pos_span, Value::Seq(out))
                     };
-                    let mut m = MapBuilder(Vec::new());
+                    let mut m = MapBuilder::default();
                     m.insert(self.diags, slot, pos_span, value);
                     for (k, v) in named.0 {
                         m.insert(self.diags, &k.name, k.span, v);
@@ -476,7 +479,7 @@ impl Builder<'_> {
                 }
             }
         };
-        let mut m = MapBuilder(Vec::new());
+        let mut m = MapBuilder::default();
         m.insert(self.diags, fname, span(&name), payload);
         m.finish(whole)
     }
@@ -502,7 +505,7 @@ impl Builder<'_> {
                         }
                     }
                     Some(args) => {
-                        let mut m = MapBuilder(Vec::new());
+                        let mut m = MapBuilder::default();
                         for kv in args.into_inner() {
                             let mut kv = kv.into_inner();
                             let k = kv.next().expect("grammar: key");
@@ -512,7 +515,7 @@ impl Builder<'_> {
                         m.finish(s)
                     }
                 };
-                let mut m = MapBuilder(Vec::new());
+                let mut m = MapBuilder::default();
                 m.insert(self.diags, name.as_str(), span(&name), payload);
                 m.finish(s)
             }

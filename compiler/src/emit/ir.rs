@@ -33,6 +33,12 @@ fn float(f: f64) -> Value {
     serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)
 }
 
+/// An object from key/value pairs. (`json!` would re-serialize every embedded `Value`, copying
+/// each subtree once per level: for a 5,000-input schema that was most of `check`'s time.)
+fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
 fn opt<T>(v: Option<T>, f: impl FnOnce(T) -> Value) -> Value {
     v.map_or(Value::Null, f)
 }
@@ -71,13 +77,19 @@ pub fn encoding(e: &Encoding) -> Value {
             categories,
             unknown: u,
             dtype,
-        } => {
-            json!({"categories": cats(categories), "unknown": unknown(u), "dtype": dtype.name()})
-        }
+        } => obj([
+            ("categories", cats(categories)),
+            ("unknown", unknown(u)),
+            ("dtype", json!(dtype.name())),
+        ]),
         Encoding::Hash { buckets, dtype } => json!({"buckets": buckets, "dtype": dtype.name()}),
-        Encoding::Bucketize { boundaries, dtype } => {
-            json!({"boundaries": boundaries.iter().map(|b| float(*b)).collect::<Vec<_>>(), "dtype": dtype.name()})
-        }
+        Encoding::Bucketize { boundaries, dtype } => obj([
+            (
+                "boundaries",
+                Value::Array(boundaries.iter().map(|b| float(*b)).collect()),
+            ),
+            ("dtype", json!(dtype.name())),
+        ]),
         Encoding::Bytes {
             max_len,
             truncate,
@@ -100,12 +112,14 @@ pub fn encoding(e: &Encoding) -> Value {
 pub fn step(s: &Step) -> Value {
     let params = match s {
         Step::Standardize(None) | Step::MinMax(None) => json!("fit"),
-        Step::Standardize(Some(p)) => json!({"mean": float(p.mean), "std": float(p.std)}),
-        Step::MinMax(Some(p)) => json!({"min": float(p.min), "max": float(p.max)}),
-        Step::Affine { scale, offset } => json!({"scale": float(*scale), "offset": float(*offset)}),
-        Step::Divide(by) => json!({"by": float(*by)}),
+        Step::Standardize(Some(p)) => obj([("mean", float(p.mean)), ("std", float(p.std))]),
+        Step::MinMax(Some(p)) => obj([("min", float(p.min)), ("max", float(p.max))]),
+        Step::Affine { scale, offset } => {
+            obj([("scale", float(*scale)), ("offset", float(*offset))])
+        }
+        Step::Divide(by) => obj([("by", float(*by))]),
         Step::Log1p => return json!("log1p"),
-        Step::Clip { min, max } => json!({"min": opt(*min, float), "max": opt(*max, float)}),
+        Step::Clip { min, max } => obj([("min", opt(*min, float)), ("max", opt(*max, float))]),
     };
     let mut m = Map::new();
     m.insert(s.name().to_string(), params);
@@ -113,21 +127,64 @@ pub fn step(s: &Step) -> Value {
 }
 
 fn input(i: &Input, docs: bool) -> Value {
-    let mut v = json!({
-        "name": i.name,
-        "dtype": i.dtype.name(),
-        "shape": i.shape.iter().map(|a| match a {
-            Axis::Fixed(n) => json!(n),
-            Axis::Dim(d) => json!(d),
-        }).collect::<Vec<_>>(),
-        "role": i.role.name(),
-        "range": opt(i.range.as_ref(), |r| json!([opt(r.lo.as_ref(), scalar), opt(r.hi.as_ref(), scalar)])),
-        "missing": match &i.missing { Missing::Error => json!("error"), Missing::Fill(v) => json!({"fill": scalar(v)}) },
-        "charset": match i.charset { crate::ir::Charset::Utf8 => "utf8", crate::ir::Charset::Ascii => "ascii" },
-        "encode": match &i.transform { Transform::Encode(e) => encoding(e), _ => Value::Null },
-        "scale": match &i.transform { Transform::Scale { steps, .. } => Value::Array(steps.iter().map(step).collect()), _ => Value::Null },
-        "out": match &i.transform { Transform::Scale { out, .. } => json!(out.name()), _ => Value::Null },
-    });
+    let mut v = obj([
+        ("name", json!(i.name)),
+        ("dtype", json!(i.dtype.name())),
+        (
+            "shape",
+            Value::Array(
+                i.shape
+                    .iter()
+                    .map(|a| match a {
+                        Axis::Fixed(n) => json!(n),
+                        Axis::Dim(d) => json!(d),
+                    })
+                    .collect(),
+            ),
+        ),
+        ("role", json!(i.role.name())),
+        (
+            "range",
+            opt(i.range.as_ref(), |r| {
+                Value::Array(vec![opt(r.lo.as_ref(), scalar), opt(r.hi.as_ref(), scalar)])
+            }),
+        ),
+        (
+            "missing",
+            match &i.missing {
+                Missing::Error => json!("error"),
+                Missing::Fill(v) => obj([("fill", scalar(v))]),
+            },
+        ),
+        (
+            "charset",
+            json!(match i.charset {
+                crate::ir::Charset::Utf8 => "utf8",
+                crate::ir::Charset::Ascii => "ascii",
+            }),
+        ),
+        (
+            "encode",
+            match &i.transform {
+                Transform::Encode(e) => encoding(e),
+                _ => Value::Null,
+            },
+        ),
+        (
+            "scale",
+            match &i.transform {
+                Transform::Scale { steps, .. } => Value::Array(steps.iter().map(step).collect()),
+                _ => Value::Null,
+            },
+        ),
+        (
+            "out",
+            match &i.transform {
+                Transform::Scale { out, .. } => json!(out.name()),
+                _ => Value::Null,
+            },
+        ),
+    ]);
     if docs {
         v["doc"] = json!(i.doc);
         v["deprecated"] = json!(i.deprecated);
@@ -151,34 +208,44 @@ pub fn shape(axes: &[TensorAxis]) -> Value {
 
 /// One resolved tensor as JSON.
 pub fn spec(t: &TensorSpec) -> Value {
-    json!({
-        "name": t.name,
-        "dtype": t.dtype.name(),
-        "shape": shape(&t.axes),
-        "kind": t.kind.name(),
-        "sources": t.sources,
-    })
+    obj([
+        ("name", json!(t.name)),
+        ("dtype", json!(t.dtype.name())),
+        ("shape", shape(&t.axes)),
+        ("kind", json!(t.kind.name())),
+        ("sources", json!(t.sources)),
+    ])
 }
 
 /// The IR as a JSON value; `docs` keeps `doc` and `deprecated`.
 pub fn value(s: &Schema, docs: bool) -> Value {
-    let mut v = json!({
-        "tensorseam": FORMAT_VERSION,
-        "name": s.name,
-        "version": s.version,
-        "dims": s.dims.iter().map(|d| {
-            let mut v = json!({"name": d.name, "max": d.max, "min": d.min, "truncate": d.truncate.name()});
-            if docs { v["doc"] = json!(d.doc); }
-            v
-        }).collect::<Vec<_>>(),
-        "inputs": s.inputs.iter().map(|i| input(i, docs)).collect::<Vec<_>>(),
-        "tensors": s.tensors.iter().map(|t| {
-            let mut v = json!({"name": t.name, "concat": t.concat});
-            if docs { v["doc"] = json!(t.doc); }
-            v
-        }).collect::<Vec<_>>(),
-        "specs": s.specs.iter().map(spec).collect::<Vec<_>>(),
+    let dims = s.dims.iter().map(|d| {
+        let mut v =
+            json!({"name": d.name, "max": d.max, "min": d.min, "truncate": d.truncate.name()});
+        if docs {
+            v["doc"] = json!(d.doc);
+        }
+        v
     });
+    let tensors = s.tensors.iter().map(|t| {
+        let mut v = json!({"name": t.name, "concat": t.concat});
+        if docs {
+            v["doc"] = json!(t.doc);
+        }
+        v
+    });
+    let mut v = obj([
+        ("tensorseam", json!(FORMAT_VERSION)),
+        ("name", json!(s.name)),
+        ("version", json!(s.version)),
+        ("dims", Value::Array(dims.collect())),
+        (
+            "inputs",
+            Value::Array(s.inputs.iter().map(|i| input(i, docs)).collect()),
+        ),
+        ("tensors", Value::Array(tensors.collect())),
+        ("specs", Value::Array(s.specs.iter().map(spec).collect())),
+    ]);
     if docs {
         v["doc"] = json!(s.doc);
     }
