@@ -17,8 +17,9 @@ cargo fmt --all --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-step "tests"
-cargo nextest run --workspace --locked --no-fail-fast
-
 step "doc tests"
 cargo test --workspace --doc --locked
+
+# Last, so its summary closes the run.
+step "tests"
+cargo nextest run --workspace --locked --no-fail-fast
