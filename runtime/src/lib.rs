@@ -1,7 +1,33 @@
-//! The tensorseam runtime: what users depend on. Batches, validation errors and the encoding
-//! primitives arrive with the runtime issue; today the crate re-exports the derive placeholder and,
-//! with feature `dynamic`, the schema compiler used to load schema files.
+//! The tensorseam runtime: what a model's serving code and a trainer's tooling depend on.
+//!
+//! - [`Batch`]: the ordered, named tensors a schema produces, with typed views;
+//! - [`ValidationErrors`]: every invalid value of a batch, with row, path and a stable code;
+//! - the encoding and scaling primitives (one function per operation) that both the derive's
+//!   generated code and the dynamic path call, so the two agree by construction;
+//! - `.npz` and `.safetensors` batch files carrying the schema fingerprint ([`files`]);
+//! - with feature `dynamic`: [`dynamic::Schema`] loads a schema file at run time and encodes JSON
+//!   and CSV records without generated code.
 #![deny(missing_docs)]
+
+mod batch;
+mod error;
+pub mod files;
+pub mod ops;
+mod tensor;
+
+#[cfg(feature = "dynamic")]
+pub mod dynamic;
+
+pub use batch::{Batch, BatchError};
+pub use error::{ErrorCode, ValidationError, ValidationErrors, DEFAULT_ERROR_LIMIT};
+pub use ndarray;
+pub use tensor::{DType, Element, Tensor};
+
+/// What generated code calls. Not a public API: names may change between versions.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::ops::*;
+}
 
 #[cfg(feature = "dynamic")]
 #[doc(hidden)]

@@ -1,0 +1,759 @@
+//! Records → validated tensors: the reference implementation of SPEC §9 that the derive and the
+//! generated Python are tested against. Two passes: the first measures the lengths of dims that
+//! pad to the batch's longest; the second validates every value in the order of checks
+//! (missing → type → non-finite → charset → range → encoding → transforms) and writes it.
+
+use super::plan::{AxisPlan, InputPlan, Plan};
+use super::raw::{describe, kind, Kind};
+use crate::batch::Batch;
+use crate::error::{ErrorCode, ValidationErrors};
+use crate::ops;
+use crate::tensor::Tensor;
+use serde_json::Value;
+use tensorseam_compiler::ir::{
+    self, DType as RawType, Encoding, Role, Scalar, Step, TensorAxis, TensorKind, Transform,
+    Unknown,
+};
+
+/// How to encode.
+#[derive(Clone, Debug)]
+pub struct EncodeOptions {
+    /// Include (and require) labels and weights.
+    pub training: bool,
+    /// Report fields the schema does not know (`unknown_field`).
+    pub strict: bool,
+    /// Stop recording errors after this many.
+    pub error_limit: usize,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions {
+            training: false,
+            strict: false,
+            error_limit: crate::DEFAULT_ERROR_LIMIT,
+        }
+    }
+}
+
+/// A validated raw value, in its raw dtype (floats already rounded to f32 for `f32` inputs).
+#[derive(Clone, Copy, Debug)]
+enum Typed<'a> {
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(&'a str),
+}
+
+/// A value written to a tensor; cast to the tensor's dtype, which the checker proved holds it.
+#[derive(Clone, Copy, Debug)]
+enum Out {
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+}
+
+macro_rules! put_impl {
+    ($t:expr, $i:expr, $v:expr; $($variant:ident: $ty:ty),*) => {
+        match $t {
+            Tensor::Bool(a) => {
+                if let Some(s) = a.as_slice_mut() {
+                    s[$i] = match $v { Out::Bool(b) => b, Out::Int(n) => n != 0, Out::Float(f) => f != 0.0 };
+                }
+            }
+            $(Tensor::$variant(a) => {
+                if let Some(s) = a.as_slice_mut() {
+                    s[$i] = match $v { Out::Bool(b) => u8::from(b) as $ty, Out::Int(n) => n as $ty, Out::Float(f) => f as $ty };
+                }
+            })*
+        }
+    };
+}
+
+fn put(t: &mut Tensor, i: usize, v: Out) {
+    put_impl!(t, i, v; I8: i8, I16: i16, I32: i32, I64: i64, U8: u8, U16: u16, U32: u32, U64: u64, F32: f32, F64: f64);
+}
+
+/// One tensor being filled.
+struct Target {
+    tensor: Tensor,
+    strides: Vec<usize>,
+}
+
+struct Encoder<'p> {
+    plan: &'p Plan,
+    targets: Vec<Option<Target>>,
+    errors: ValidationErrors,
+    row: usize,
+    /// This example's raw length of each dim, once an input has set it.
+    dim_len: Vec<Option<usize>>,
+    /// This example's kept (truncated) length of each dim.
+    dim_kept: Vec<usize>,
+}
+
+fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut s = vec![1; shape.len()];
+    for i in (0..shape.len().saturating_sub(1)).rev() {
+        s[i] = s[i + 1] * shape[i + 1];
+    }
+    s
+}
+
+/// Encodes `rows` with `plan`.
+///
+/// # Errors
+/// Every invalid value (up to the limit); no batch is returned then.
+pub fn encode(
+    plan: &Plan,
+    schema: &ir::Schema,
+    fingerprint: &str,
+    rows: &[Value],
+    opts: &EncodeOptions,
+) -> Result<Batch, ValidationErrors> {
+    let active = |i: &InputPlan| i.ir.role == Role::Feature || opts.training;
+    // Pass 1: dims without `max` pad to the longest value in the batch.
+    let mut longest = vec![0usize; plan.dims.len()];
+    for row in rows {
+        for input in plan.inputs.iter().filter(|i| active(i)) {
+            measure(row.get(&input.ir.name), &input.shape, &mut longest);
+        }
+    }
+    let mut targets = Vec::with_capacity(plan.tensors.len());
+    for t in &plan.tensors {
+        if !opts.training && matches!(t.kind, TensorKind::Label | TensorKind::Weight) {
+            targets.push(None);
+            continue;
+        }
+        let shape: Vec<usize> = t
+            .axes
+            .iter()
+            .map(|a| match a {
+                TensorAxis::Batch => rows.len(),
+                TensorAxis::Fixed(n) => n.unwrap_or(0) as usize,
+                TensorAxis::Dim { name, max } => match max {
+                    Some(m) => *m as usize,
+                    None => plan
+                        .dims
+                        .iter()
+                        .position(|d| d.name == *name)
+                        .map_or(0, |d| longest[d]),
+                },
+            })
+            .collect();
+        targets.push(Some(Target {
+            strides: strides(&shape),
+            tensor: Tensor::zeros(t.dtype, &shape),
+        }));
+    }
+    let mut enc = Encoder {
+        plan,
+        targets,
+        errors: ValidationErrors::with_limit(opts.error_limit),
+        row: 0,
+        dim_len: vec![None; plan.dims.len()],
+        dim_kept: vec![0; plan.dims.len()],
+    };
+    for (r, row) in rows.iter().enumerate() {
+        enc.row = r;
+        enc.dim_len.iter_mut().for_each(|d| *d = None);
+        enc.dim_kept.iter_mut().for_each(|d| *d = 0);
+        let Value::Object(fields) = row else {
+            enc.error(
+                "",
+                ErrorCode::WrongType,
+                format!(
+                    "a record must be an object, found {}",
+                    describe(kind(Some(row)))
+                ),
+            );
+            continue;
+        };
+        if opts.strict {
+            for key in fields.keys() {
+                if !plan.inputs.iter().any(|i| i.ir.name == *key) {
+                    enc.error(
+                        key,
+                        ErrorCode::UnknownField,
+                        format!("unknown field `{key}`"),
+                    );
+                }
+            }
+        }
+        for input in plan.inputs.iter().filter(|i| active(i)) {
+            let mut path = input.ir.name.clone();
+            let mut idx = Vec::with_capacity(input.shape.len());
+            enc.walk(input, fields.get(&input.ir.name), 0, &mut path, &mut idx);
+        }
+        enc.dim_masks();
+    }
+    if !enc.errors.is_empty() {
+        return Err(enc.errors);
+    }
+    let tensors = plan
+        .tensors
+        .iter()
+        .zip(enc.targets)
+        .filter_map(|(t, target)| target.map(|x| (t.name.clone(), x.tensor)))
+        .collect();
+    Ok(Batch::new(
+        schema.name.clone(),
+        schema.version,
+        fingerprint,
+        tensors,
+    ))
+}
+
+/// Records the longest list at each dim axis (pass 1).
+fn measure(v: Option<&Value>, shape: &[AxisPlan], longest: &mut [usize]) {
+    let Some((axis, rest)) = shape.split_first() else {
+        return;
+    };
+    if let Some(Value::Array(items)) = v {
+        if let AxisPlan::Dim(d) = axis {
+            longest[*d] = longest[*d].max(items.len());
+        }
+        for item in items {
+            measure(Some(item), rest, longest);
+        }
+    }
+}
+
+impl Encoder<'_> {
+    fn error(&mut self, path: &str, code: ErrorCode, message: String) {
+        self.errors.push(self.row, path, code, message);
+    }
+
+    /// Sets `<dim>_mask[row, 0..kept]` for every dim this example set.
+    fn dim_masks(&mut self) {
+        for (d, dim) in self.plan.dims.iter().enumerate() {
+            let (Some(mask), Some(_)) = (dim.mask, self.dim_len[d]) else {
+                continue;
+            };
+            if let Some(target) = self.targets[mask].as_mut() {
+                let base = self.row * target.strides[0];
+                let width = target.tensor.shape()[1];
+                for p in 0..self.dim_kept[d].min(width) {
+                    put(&mut target.tensor, base + p, Out::Bool(true));
+                }
+            }
+        }
+    }
+
+    /// Walks the raw value along the input's shape; `idx` holds the output position on each axis.
+    fn walk(
+        &mut self,
+        input: &InputPlan,
+        v: Option<&Value>,
+        axis: usize,
+        path: &mut String,
+        idx: &mut Vec<usize>,
+    ) {
+        let out_rank = input.shape.len() - usize::from(input.reduces);
+        if axis == out_rank {
+            if input.reduces {
+                self.multi_hot(input, v, path, idx);
+            } else {
+                self.cell(input, v, path, idx);
+            }
+            return;
+        }
+        let Some((items, range)) = self.list(input.shape[axis], v, path) else {
+            return;
+        };
+        for (pos, raw_i) in range.enumerate() {
+            let len = path.len();
+            path.push_str(&format!("[{raw_i}]"));
+            idx.push(pos);
+            self.walk(input, items.get(raw_i), axis + 1, path, idx);
+            idx.pop();
+            path.truncate(len);
+        }
+    }
+
+    /// A list along one axis: its items and the kept range, or `None` after reporting why not.
+    fn list<'v>(
+        &mut self,
+        axis: AxisPlan,
+        v: Option<&'v Value>,
+        path: &str,
+    ) -> Option<(&'v [Value], std::ops::Range<usize>)> {
+        let items = match kind(v) {
+            Kind::List(items) => items,
+            Kind::Null => {
+                self.error(path, ErrorCode::Missing, format!("`{path}` is missing"));
+                return None;
+            }
+            other => {
+                self.error(
+                    path,
+                    ErrorCode::WrongType,
+                    format!("expected a list, found {}", describe(other)),
+                );
+                return None;
+            }
+        };
+        let len = items.len();
+        match axis {
+            AxisPlan::Fixed(n) => {
+                if len != n {
+                    self.error(
+                        path,
+                        ErrorCode::WrongLength,
+                        format!("expected {n} elements, found {len}"),
+                    );
+                    return None;
+                }
+                Some((items, 0..n))
+            }
+            AxisPlan::Dim(d) => {
+                let dim = &self.plan.dims[d];
+                match self.dim_len[d] {
+                    Some(l) if l != len => {
+                        let name = &dim.name;
+                        self.error(
+                            path,
+                            ErrorCode::DimMismatch,
+                            format!(
+                                "dim `{name}` has length {l} elsewhere in this record, {len} here"
+                            ),
+                        );
+                        return None;
+                    }
+                    _ => {}
+                }
+                let first = self.dim_len[d].is_none();
+                self.dim_len[d] = Some(len);
+                if let Some(min) = dim.min {
+                    if len < min {
+                        self.error(
+                            path,
+                            ErrorCode::WrongLength,
+                            format!(
+                                "dim `{}` needs at least {min} elements, found {len}",
+                                dim.name
+                            ),
+                        );
+                        return None;
+                    }
+                }
+                let range = match dim.max {
+                    None => Some(0..len),
+                    Some(max) => ops::kept(len, max, dim.truncate),
+                };
+                let Some(range) = range else {
+                    let max = dim.max.unwrap_or(0);
+                    self.error(
+                        path,
+                        ErrorCode::TooLong,
+                        format!("{len} elements, longer than dim `{}` max {max}", dim.name),
+                    );
+                    return None;
+                };
+                if first {
+                    self.dim_kept[d] = range.len();
+                }
+                Some((items, range))
+            }
+        }
+    }
+
+    /// The flat index of output value `j` of the cell at `idx` (SPEC §2.6 layout).
+    fn flat(&self, input: &InputPlan, idx: &[usize], j: usize) -> Option<usize> {
+        let target = self.targets[input.tensor].as_ref()?;
+        let rank = target.strides.len();
+        let mut flat = self.row * target.strides[0];
+        if rank == 1 {
+            return Some(flat);
+        }
+        let mut local: Vec<usize> = idx.to_vec();
+        if input.enc_axis {
+            local.push(j);
+        }
+        if local.is_empty() {
+            local.push(0);
+        }
+        let last = local.len() - 1;
+        for (k, pos) in local[..last].iter().enumerate() {
+            flat += pos * target.strides[k + 1];
+        }
+        Some(flat + (input.offset + local[last]) * target.strides[rank - 1])
+    }
+
+    fn write(&mut self, input: &InputPlan, idx: &[usize], j: usize, v: Out) {
+        if let Some(i) = self.flat(input, idx, j) {
+            if let Some(target) = self.targets[input.tensor].as_mut() {
+                put(&mut target.tensor, i, v);
+            }
+        }
+    }
+
+    /// Missing → type → non-finite → charset → range. `None` after reporting an error.
+    fn value<'v>(
+        &mut self,
+        input: &'v InputPlan,
+        v: Option<&'v Value>,
+        path: &str,
+        scalar_input: bool,
+    ) -> Option<Typed<'v>> {
+        let ir = &input.ir;
+        let k = kind(v);
+        let is_missing = matches!(k, Kind::Null)
+            || (ir.dtype.is_float() && matches!(k, Kind::Float(f) if f.is_nan()));
+        if is_missing {
+            if let (ir::Missing::Fill(fill), true) = (&ir.missing, scalar_input) {
+                return Some(match fill {
+                    Scalar::Bool(b) => Typed::Bool(*b),
+                    Scalar::Int(i) => Typed::Int(*i),
+                    Scalar::Float(f) if ir.dtype == RawType::F32 => {
+                        Typed::Float(f64::from(*f as f32))
+                    }
+                    Scalar::Float(f) => Typed::Float(*f),
+                    Scalar::Str(s) => Typed::Str(s),
+                });
+            }
+            self.error(path, ErrorCode::Missing, format!("`{path}` is missing"));
+            return None;
+        }
+        let typed = match (ir.dtype, k) {
+            (RawType::Bool, Kind::Bool(b)) => Typed::Bool(b),
+            (RawType::Str, Kind::Str(s)) => Typed::Str(s),
+            (d, Kind::Int(i)) if d.is_int() => Typed::Int(i),
+            (d, Kind::Float(f)) if d.is_int() && f.is_finite() && f.fract() == 0.0 => {
+                Typed::Int(f as i128)
+            }
+            (d, Kind::Int(i)) if d.is_float() => Typed::Float(i as f64),
+            (d, Kind::Float(f)) if d.is_float() => Typed::Float(f),
+            (d, other) => {
+                let expected = match d {
+                    RawType::Bool => "`true` or `false`",
+                    RawType::Str => "a string",
+                    d if d.is_int() => "an integer",
+                    _ => "a number",
+                };
+                self.error(
+                    path,
+                    ErrorCode::WrongType,
+                    format!("expected {expected} for `{d}`, found {}", describe(other)),
+                );
+                return None;
+            }
+        };
+        let typed = match typed {
+            Typed::Int(i) => {
+                let (lo, hi) = ir.dtype.int_bounds().unwrap_or((i128::MIN, i128::MAX));
+                if i < lo || i > hi {
+                    self.error(
+                        path,
+                        ErrorCode::OutOfRange,
+                        format!("{i} is outside `{}` ({lo}..={hi})", ir.dtype),
+                    );
+                    return None;
+                }
+                typed
+            }
+            Typed::Float(f) if f.is_infinite() => {
+                self.error(
+                    path,
+                    ErrorCode::NonFinite,
+                    format!("{} is not finite", describe(k)),
+                );
+                return None;
+            }
+            Typed::Float(f) if ir.dtype == RawType::F32 => match ops::raw_f32(f) {
+                Ok(x) => Typed::Float(x),
+                Err(code) => {
+                    self.error(path, code, format!("{f:?} does not fit `f32`"));
+                    return None;
+                }
+            },
+            other => other,
+        };
+        if let (Typed::Str(s), ir::Charset::Ascii) = (typed, ir.charset) {
+            if !s.is_ascii() {
+                self.error(
+                    path,
+                    ErrorCode::NotAscii,
+                    format!("{} is not ASCII", describe(Kind::Str(s))),
+                );
+                return None;
+            }
+        }
+        if let Some(r) = &ir.range {
+            let below = r.lo.as_ref().is_some_and(|lo| less(&typed, lo));
+            let above = r.hi.as_ref().is_some_and(|hi| greater(&typed, hi));
+            if below || above {
+                let b =
+                    |s: &Option<Scalar>| s.as_ref().map_or("null".to_string(), ToString::to_string);
+                self.error(
+                    path,
+                    ErrorCode::OutOfRange,
+                    format!(
+                        "{} is outside the range [{}, {}]",
+                        shown(&typed),
+                        b(&r.lo),
+                        b(&r.hi)
+                    ),
+                );
+                return None;
+            }
+        }
+        Some(typed)
+    }
+
+    /// One leaf value: validate, encode, write.
+    fn cell(&mut self, input: &InputPlan, v: Option<&Value>, path: &str, idx: &[usize]) {
+        let Some(x) = self.value(input, v, path, input.shape.is_empty()) else {
+            return;
+        };
+        match &input.ir.transform {
+            Transform::None => {
+                let out = match x {
+                    Typed::Bool(b) => Out::Bool(b),
+                    Typed::Int(i) => Out::Int(i),
+                    Typed::Float(f) => Out::Float(f),
+                    Typed::Str(_) => return,
+                };
+                self.write(input, idx, 0, out);
+            }
+            Transform::Scale { steps, out } => {
+                let Some(y) = self.scale(steps, *out, as_f64(x), path) else {
+                    return;
+                };
+                self.write(input, idx, 0, Out::Float(y));
+            }
+            Transform::Encode(e) => self.encode(input, e, x, path, idx),
+        }
+    }
+
+    fn scale(&mut self, steps: &[Step], out: RawType, mut x: f64, path: &str) -> Option<f64> {
+        for step in steps {
+            x = match step {
+                Step::Standardize(Some(p)) => ops::standardize(x, p.mean, p.std),
+                Step::MinMax(Some(p)) => ops::minmax(x, p.min, p.max),
+                Step::Standardize(None) | Step::MinMax(None) => return None,
+                Step::Affine { scale, offset } => ops::affine(x, *scale, *offset),
+                Step::Divide(by) => ops::divide(x, *by),
+                Step::Log1p => match ops::log1p(x) {
+                    Ok(y) => y,
+                    Err(code) => {
+                        self.error(
+                            path,
+                            code,
+                            format!("`log1p` needs a value above -1, and it receives {x:?}"),
+                        );
+                        return None;
+                    }
+                },
+                Step::Clip { min, max } => ops::clip(x, *min, *max),
+            };
+        }
+        let done = if out == RawType::F64 {
+            ops::finish_f64(x)
+        } else {
+            ops::finish_f32(x).map(f64::from)
+        };
+        match done {
+            Ok(y) => Some(y),
+            Err(code) => {
+                self.error(
+                    path,
+                    code,
+                    format!("scaling gives {x:?}, which is not finite in `{out}`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn lookup(input: &InputPlan, x: Typed<'_>) -> Option<usize> {
+        match x {
+            Typed::Str(s) => input.lookup.strs.get(s).copied(),
+            Typed::Int(i) => input.lookup.ints.get(&i).copied(),
+            Typed::Bool(b) => input.lookup.bools[usize::from(b)],
+            Typed::Float(_) => None,
+        }
+    }
+
+    fn unknown(&mut self, input: &InputPlan, x: Typed<'_>, path: &str) {
+        let k = input.lookup.k;
+        self.error(
+            path,
+            ErrorCode::UnknownCategory,
+            format!("{} is not one of the {k} categories", shown(&x)),
+        );
+    }
+
+    fn encode(&mut self, input: &InputPlan, e: &Encoding, x: Typed<'_>, path: &str, idx: &[usize]) {
+        match e {
+            Encoding::OneHot { unknown, .. } => {
+                let position = Self::lookup(input, x);
+                if position.is_none() && *unknown == Unknown::Error {
+                    return self.unknown(input, x, path);
+                }
+                for j in 0..input.width {
+                    self.write(input, idx, j, Out::Int(i128::from(Some(j) == position)));
+                }
+            }
+            Encoding::Index { unknown, .. } => {
+                let position = match (Self::lookup(input, x), unknown) {
+                    (Some(p), _) => p as u64,
+                    (None, Unknown::Oov(n)) => {
+                        ops::oov_position(input.lookup.k as u64, hash(x), *n)
+                    }
+                    (None, _) => return self.unknown(input, x, path),
+                };
+                self.write(input, idx, 0, Out::Int(position.into()));
+            }
+            Encoding::Hash { buckets, .. } => {
+                self.write(
+                    input,
+                    idx,
+                    0,
+                    Out::Int(ops::bucket(hash(x), *buckets).into()),
+                );
+            }
+            Encoding::Bucketize { boundaries, .. } => {
+                self.write(
+                    input,
+                    idx,
+                    0,
+                    Out::Int(ops::bucketize(boundaries, as_f64(x)).into()),
+                );
+            }
+            Encoding::Bytes {
+                max_len, truncate, ..
+            }
+            | Encoding::Chars {
+                max_len, truncate, ..
+            } => {
+                let Typed::Str(s) = x else { return };
+                let (max_len, truncate) = (*max_len as usize, trunc(*truncate));
+                let mut values = vec![0u32; max_len];
+                let kept = if matches!(e, Encoding::Bytes { .. }) {
+                    ops::text_bytes(s, max_len, truncate).map(|b| {
+                        b.iter()
+                            .zip(values.iter_mut())
+                            .for_each(|(x, v)| *v = u32::from(*x));
+                        b.len()
+                    })
+                } else {
+                    ops::text_chars(s, max_len, truncate, |i, c| values[i] = c)
+                };
+                let Ok(kept) = kept else {
+                    let (n, unit) = if matches!(e, Encoding::Bytes { .. }) {
+                        (s.len(), "bytes")
+                    } else {
+                        (s.chars().count(), "characters")
+                    };
+                    return self.error(
+                        path,
+                        ErrorCode::TooLong,
+                        format!("the text is {n} {unit}, longer than `max_len` {max_len}"),
+                    );
+                };
+                for (j, v) in values.iter().enumerate() {
+                    self.write(input, idx, j, Out::Int((*v).into()));
+                }
+                if let Some(mask) = input.text_mask.and_then(|m| self.targets[m].as_mut()) {
+                    let base = self.row * mask.strides[0];
+                    for j in 0..max_len {
+                        put(&mut mask.tensor, base + j, Out::Bool(j < kept));
+                    }
+                }
+            }
+            Encoding::MultiHot { .. } => {}
+        }
+    }
+
+    /// `multi_hot`: the list along the last raw axis becomes `k` flags.
+    fn multi_hot(
+        &mut self,
+        input: &InputPlan,
+        v: Option<&Value>,
+        path: &mut String,
+        idx: &[usize],
+    ) {
+        let Some(axis) = input.shape.last().copied() else {
+            return;
+        };
+        let Some((items, range)) = self.list(axis, v, path) else {
+            return;
+        };
+        let Transform::Encode(Encoding::MultiHot { unknown, .. }) = &input.ir.transform else {
+            return;
+        };
+        let mut flags = vec![false; input.width];
+        for raw_i in range {
+            let len = path.len();
+            path.push_str(&format!("[{raw_i}]"));
+            if let Some(x) = self.value(input, items.get(raw_i), path, false) {
+                match Self::lookup(input, x) {
+                    Some(p) => flags[p] = true,
+                    None if *unknown == Unknown::Error => self.unknown(input, x, path),
+                    None => {}
+                }
+            }
+            path.truncate(len);
+        }
+        for (j, f) in flags.into_iter().enumerate() {
+            self.write(input, idx, j, Out::Int(i128::from(f)));
+        }
+    }
+}
+
+fn trunc(t: ir::Truncate) -> ops::Truncate {
+    match t {
+        ir::Truncate::Error => ops::Truncate::Error,
+        ir::Truncate::Right => ops::Truncate::Right,
+        ir::Truncate::Left => ops::Truncate::Left,
+    }
+}
+
+fn hash(x: Typed<'_>) -> u64 {
+    match x {
+        Typed::Str(s) => ops::fnv1a64(s.as_bytes()),
+        Typed::Int(i) => ops::fnv1a64_int(i),
+        Typed::Bool(b) => ops::fnv1a64_bool(b),
+        Typed::Float(f) => ops::fnv1a64(f.to_string().as_bytes()),
+    }
+}
+
+fn as_f64(x: Typed<'_>) -> f64 {
+    match x {
+        Typed::Int(i) => i as f64,
+        Typed::Float(f) => f,
+        Typed::Bool(b) => f64::from(u8::from(b)),
+        Typed::Str(_) => f64::NAN,
+    }
+}
+
+fn shown(x: &Typed<'_>) -> String {
+    match x {
+        Typed::Bool(b) => b.to_string(),
+        Typed::Int(i) => i.to_string(),
+        Typed::Float(f) => format!("{f:?}"),
+        Typed::Str(s) => describe(Kind::Str(s))
+            .trim_start_matches("the string ")
+            .to_string(),
+    }
+}
+
+/// `x < bound`, exactly for integers.
+fn less(x: &Typed<'_>, bound: &Scalar) -> bool {
+    match (x, bound) {
+        (Typed::Int(a), Scalar::Int(b)) => a < b,
+        (x, Scalar::Int(b)) => as_f64(*x) < *b as f64,
+        (x, Scalar::Float(b)) => as_f64(*x) < *b,
+        _ => false,
+    }
+}
+
+/// `x > bound`, exactly for integers.
+fn greater(x: &Typed<'_>, bound: &Scalar) -> bool {
+    match (x, bound) {
+        (Typed::Int(a), Scalar::Int(b)) => a > b,
+        (x, Scalar::Int(b)) => as_f64(*x) > *b as f64,
+        (x, Scalar::Float(b)) => as_f64(*x) > *b,
+        _ => false,
+    }
+}

@@ -1,0 +1,252 @@
+//! The dynamic path: load a schema file at run time and encode JSON or CSV records into a
+//! [`Batch`] without generated code.
+//!
+//! ```
+//! use tensorseam::dynamic::Schema;
+//!
+//! let schema = Schema::from_text("tiny.seam", r#"schema tiny v1 {
+//!     input x: f32 { scale standardize(mean: 1, std: 2) }
+//!     input color: str { encode one_hot("red", "green") }
+//!     tensor features = concat(x, color)
+//! }"#).unwrap();
+//! let records = vec![serde_json::json!({"x": 3.0, "color": "green"})];
+//! let batch = schema.encode_json(&records).unwrap();
+//! let features = batch.view::<f32, tensorseam::ndarray::Ix2>("features").unwrap();
+//! assert_eq!(features.row(0).to_vec(), vec![1.0, 0.0, 1.0]);
+//!
+//! let bad = vec![serde_json::json!({"x": 3.0, "color": "blue"})];
+//! let errors = schema.encode_json(&bad).unwrap_err();
+//! assert_eq!(errors.errors()[0].code.as_str(), "unknown_category");
+//! assert_eq!(errors.errors()[0].path, "color");
+//! ```
+
+mod encode;
+mod plan;
+pub mod raw;
+
+pub use encode::EncodeOptions;
+pub use plan::Unfitted;
+
+use crate::batch::Batch;
+use crate::error::ValidationErrors;
+use serde_json::Value;
+use std::fmt;
+use std::io::BufRead;
+use tensorseam_compiler::diag::{render, Format};
+use tensorseam_compiler::{Checked, Diagnostic, SourceFile};
+
+/// A checked schema, ready to encode records.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    checked: Checked,
+    plan: plan::Plan,
+}
+
+/// Why a schema could not be loaded.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The file could not be read.
+    Io(std::path::PathBuf, std::io::Error),
+    /// The schema has errors; `rendered` holds them as the compiler prints them.
+    Invalid {
+        /// Rendered diagnostics (plain text).
+        rendered: String,
+        /// The diagnostics.
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// Some inputs still have `fit` placeholders.
+    Unfitted(Vec<String>),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Io(p, e) => write!(f, "cannot read `{}`: {e}", p.display()),
+            LoadError::Invalid { rendered, .. } => write!(f, "the schema has errors:\n{rendered}"),
+            LoadError::Unfitted(inputs) => {
+                write!(
+                f,
+                "inputs {} have `fit` placeholders; run `tensorseam fit SCHEMA --data FILE` first",
+                inputs.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+            )
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Why records could not be read (before validation).
+#[derive(Debug)]
+pub enum ReadError {
+    /// I/O failure.
+    Io(std::io::Error),
+    /// A line or row that is not valid JSON or CSV.
+    Syntax {
+        /// 1-based line (JSONL) or record (CSV) number.
+        line: usize,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::Io(e) => write!(f, "cannot read records: {e}"),
+            ReadError::Syntax { line, message } => write!(f, "line {line}: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl Schema {
+    /// Loads and checks a schema file (`*.yaml`, `*.yml`, `*.seam`).
+    ///
+    /// # Errors
+    /// [`LoadError`] when the file cannot be read, has errors, or has `fit` placeholders.
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Schema, LoadError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|e| LoadError::Io(path.to_path_buf(), e))?;
+        let (file, out) = tensorseam_compiler::compile_bytes(&path.to_string_lossy(), &bytes);
+        Schema::from_compiled(&file, out)
+    }
+
+    /// Checks a schema given as text; `path` names it in messages and decides the syntax.
+    ///
+    /// # Errors
+    /// As [`Schema::load`].
+    pub fn from_text(path: &str, text: &str) -> Result<Schema, LoadError> {
+        let file = SourceFile::new(path, text);
+        let out = tensorseam_compiler::compile(&file);
+        Schema::from_compiled(&file, out)
+    }
+
+    fn from_compiled(
+        file: &SourceFile,
+        out: tensorseam_compiler::Compiled,
+    ) -> Result<Schema, LoadError> {
+        let Some(checked) = out.checked else {
+            let rendered = out
+                .diagnostics
+                .iter()
+                .map(|d| render(d, file, Format::Human { color: false }))
+                .collect();
+            return Err(LoadError::Invalid {
+                rendered,
+                diagnostics: out.diagnostics,
+            });
+        };
+        let plan = plan::Plan::new(checked.schema()).map_err(|u| LoadError::Unfitted(u.inputs))?;
+        Ok(Schema { checked, plan })
+    }
+
+    /// The checked schema.
+    pub fn checked(&self) -> &Checked {
+        &self.checked
+    }
+
+    /// Encodes records for serving (labels and weights ignored; extra fields ignored).
+    ///
+    /// # Errors
+    /// Every invalid value, up to [`crate::DEFAULT_ERROR_LIMIT`].
+    pub fn encode_json(&self, records: &[Value]) -> Result<Batch, ValidationErrors> {
+        self.encode_with(records, &EncodeOptions::default())
+    }
+
+    /// Encodes records with labels and weights.
+    ///
+    /// # Errors
+    /// Every invalid value, up to [`crate::DEFAULT_ERROR_LIMIT`].
+    pub fn encode_training_json(&self, records: &[Value]) -> Result<Batch, ValidationErrors> {
+        self.encode_with(
+            records,
+            &EncodeOptions {
+                training: true,
+                ..EncodeOptions::default()
+            },
+        )
+    }
+
+    /// Encodes records with explicit options.
+    ///
+    /// # Errors
+    /// Every invalid value, up to `opts.error_limit`.
+    pub fn encode_with(
+        &self,
+        records: &[Value],
+        opts: &EncodeOptions,
+    ) -> Result<Batch, ValidationErrors> {
+        encode::encode(
+            &self.plan,
+            self.checked.schema(),
+            self.checked.fingerprint(),
+            records,
+            opts,
+        )
+    }
+
+    /// Reads JSON Lines (blank lines skipped; `NaN`, `Infinity`, `-Infinity` accepted).
+    ///
+    /// # Errors
+    /// [`ReadError`] naming the first line that is not JSON.
+    pub fn read_jsonl(reader: impl BufRead) -> Result<Vec<Value>, ReadError> {
+        let mut out = Vec::new();
+        for (n, line) in reader.lines().enumerate() {
+            let line = line.map_err(ReadError::Io)?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let v = raw::parse_json(&line).map_err(|e| ReadError::Syntax {
+                line: n + 1,
+                message: e.to_string(),
+            })?;
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    /// Reads CSV with a header row matched to input names by name. An empty cell is missing;
+    /// `nan`, `inf`, `-inf` in any case are accepted; a shaped input's cell holds its JSON text;
+    /// columns the schema does not know are kept (for strict mode to report).
+    ///
+    /// # Errors
+    /// [`ReadError`] for rows that are not CSV.
+    pub fn read_csv(&self, reader: impl std::io::Read) -> Result<Vec<Value>, ReadError> {
+        let mut csv = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(reader);
+        let headers: Vec<String> = csv
+            .headers()
+            .map_err(|e| ReadError::Syntax {
+                line: 1,
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let typing: Vec<(&str, usize)> = headers
+            .iter()
+            .map(|h| {
+                self.checked
+                    .input(h)
+                    .map_or(("str", 0), |i| (i.dtype.name(), i.shape.len()))
+            })
+            .collect();
+        let mut out = Vec::new();
+        for (n, record) in csv.records().enumerate() {
+            let record = record.map_err(|e| ReadError::Syntax {
+                line: n + 2,
+                message: e.to_string(),
+            })?;
+            let mut row = serde_json::Map::new();
+            for ((name, (dtype, rank)), cell) in headers.iter().zip(&typing).zip(record.iter()) {
+                row.insert(name.clone(), raw::csv_cell(cell, dtype, *rank));
+            }
+            out.push(Value::Object(row));
+        }
+        Ok(out)
+    }
+}

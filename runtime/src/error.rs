@@ -1,0 +1,209 @@
+//! Record validation errors (SPEC §3): every error has a row, a field path, a stable code and a
+//! message with the offending value. Validation collects errors up to a limit instead of stopping
+//! at the first.
+
+use std::fmt;
+
+/// The stable validation codes, identical in Rust and in the generated Python.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ErrorCode {
+    /// A value is absent, null or NaN, and the input has no fill.
+    Missing,
+    /// A value of the wrong JSON kind, or one that would be coerced with loss.
+    WrongType,
+    /// ±inf, or a finite value that is not finite in the input's (or the output's) dtype.
+    NonFinite,
+    /// Outside `range`, outside the integer dtype, or outside a transform's domain.
+    OutOfRange,
+    /// A category the encoding does not know, with `unknown: error`.
+    UnknownCategory,
+    /// A fixed axis of the wrong length, or a dim shorter than its `min`.
+    WrongLength,
+    /// Inputs sharing a dim disagree on its length within one example.
+    DimMismatch,
+    /// Longer than a dim's or a text encoding's `max` with `truncate: error`.
+    TooLong,
+    /// Non-ASCII text for a `charset: ascii` input.
+    NotAscii,
+    /// A field the schema does not know, in strict mode.
+    UnknownField,
+}
+
+impl ErrorCode {
+    /// Every code.
+    pub const ALL: [ErrorCode; 10] = [
+        ErrorCode::Missing,
+        ErrorCode::WrongType,
+        ErrorCode::NonFinite,
+        ErrorCode::OutOfRange,
+        ErrorCode::UnknownCategory,
+        ErrorCode::WrongLength,
+        ErrorCode::DimMismatch,
+        ErrorCode::TooLong,
+        ErrorCode::NotAscii,
+        ErrorCode::UnknownField,
+    ];
+
+    /// The code as written in reports and in Python: `missing`, `wrong_type`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Missing => "missing",
+            ErrorCode::WrongType => "wrong_type",
+            ErrorCode::NonFinite => "non_finite",
+            ErrorCode::OutOfRange => "out_of_range",
+            ErrorCode::UnknownCategory => "unknown_category",
+            ErrorCode::WrongLength => "wrong_length",
+            ErrorCode::DimMismatch => "dim_mismatch",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::NotAscii => "not_ascii",
+            ErrorCode::UnknownField => "unknown_field",
+        }
+    }
+
+    /// The code named `s`.
+    pub fn parse(s: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One invalid value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Row index in the batch, from 0.
+    pub row: usize,
+    /// Field path into the raw record, e.g. `history[3][1]`; empty for the record itself.
+    pub path: String,
+    /// The stable code.
+    pub code: ErrorCode,
+    /// What is wrong, with the offending value.
+    pub message: String,
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            write!(f, "row {}: {}: {}", self.row, self.code, self.message)
+        } else {
+            write!(
+                f,
+                "row {}, `{}`: {}: {}",
+                self.row, self.path, self.code, self.message
+            )
+        }
+    }
+}
+
+/// The default number of errors collected before validation stops reporting.
+pub const DEFAULT_ERROR_LIMIT: usize = 100;
+
+/// Every error of a batch, up to a limit; the count of those past the limit is kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ValidationErrors {
+    errors: Vec<ValidationError>,
+    limit: usize,
+    omitted: usize,
+}
+
+impl ValidationErrors {
+    /// An empty collection that keeps at most `limit` errors.
+    pub fn with_limit(limit: usize) -> ValidationErrors {
+        ValidationErrors {
+            errors: Vec::new(),
+            limit,
+            omitted: 0,
+        }
+    }
+
+    /// Records an error (or counts it, past the limit).
+    pub fn push(
+        &mut self,
+        row: usize,
+        path: impl Into<String>,
+        code: ErrorCode,
+        message: impl Into<String>,
+    ) {
+        if self.errors.len() < self.limit {
+            self.errors.push(ValidationError {
+                row,
+                path: path.into(),
+                code,
+                message: message.into(),
+            });
+        } else {
+            self.omitted += 1;
+        }
+    }
+
+    /// The recorded errors, in row order.
+    pub fn errors(&self) -> &[ValidationError] {
+        &self.errors
+    }
+
+    /// Errors found past the limit (not recorded).
+    pub fn omitted(&self) -> usize {
+        self.omitted
+    }
+
+    /// No error at all.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty() && self.omitted == 0
+    }
+
+    /// Whether the limit is reached (encoders may stop looking).
+    pub fn is_full(&self) -> bool {
+        self.errors.len() >= self.limit
+    }
+
+    /// All errors found, recorded or not.
+    pub fn len(&self) -> usize {
+        self.errors.len() + self.omitted
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.len();
+        writeln!(f, "{n} invalid value{}:", if n == 1 { "" } else { "s" })?;
+        for e in &self.errors {
+            writeln!(f, "  {e}")?;
+        }
+        if self.omitted > 0 {
+            writeln!(f, "  ... and {} more (limit {})", self.omitted, self.limit)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limit_keeps_count() {
+        let mut e = ValidationErrors::with_limit(2);
+        for row in 0..5 {
+            e.push(row, "x", ErrorCode::Missing, "x is missing");
+        }
+        assert_eq!(e.errors().len(), 2);
+        assert_eq!(e.len(), 5);
+        let shown = e.to_string();
+        assert!(shown.starts_with("5 invalid values:"));
+        assert!(shown.contains("row 1, `x`: missing: x is missing"));
+        assert!(shown.contains("... and 3 more (limit 2)"));
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        for c in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Batch files: `.npz` (numpy's own) and `.safetensors`, each carrying the schema fingerprint.

@@ -1,0 +1,285 @@
+//! The encoding and scaling primitives, one function per operation (SPEC §2.4, §2.5, §9). The
+//! derive's generated code and the dynamic path both call these, so they agree by construction.
+//!
+//! Scaling is exact: the raw value is widened to f64, every step is one f64 operation as written
+//! (no fused multiply-add, a division is a division), and the result is rounded once by
+//! [`finish_f32`] / [`finish_f64`].
+
+use crate::error::ErrorCode;
+
+/// FNV-1a 64 offset basis.
+pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+/// FNV-1a 64 prime.
+pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a 64 of `bytes`.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(FNV_OFFSET, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME)
+    })
+}
+
+/// The bytes an integer hashes as: its decimal text, `-` for negatives.
+pub fn int_text(v: i128, buf: &mut [u8; 40]) -> &[u8] {
+    let mut n = v.unsigned_abs();
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        i -= 1;
+        buf[i] = b'-';
+    }
+    &buf[i..]
+}
+
+/// FNV-1a 64 of an integer's decimal text.
+pub fn fnv1a64_int(v: i128) -> u64 {
+    let mut buf = [0u8; 40];
+    fnv1a64(int_text(v, &mut buf))
+}
+
+/// FNV-1a 64 of `true` / `false`.
+pub fn fnv1a64_bool(v: bool) -> u64 {
+    fnv1a64(if v { b"true" } else { b"false" })
+}
+
+/// `hash` encoding: bucket of a hash.
+pub fn bucket(hash: u64, buckets: u64) -> u64 {
+    hash % buckets
+}
+
+/// `index` with `unknown: {oov: n}`: the position of an unknown value, after the `k` categories.
+pub fn oov_position(k: u64, hash: u64, n: u64) -> u64 {
+    k + hash % n
+}
+
+/// `bucketize`: the number of boundaries `b` with `b <= x` (boundaries strictly increasing).
+pub fn bucketize(boundaries: &[f64], x: f64) -> u64 {
+    boundaries.partition_point(|b| *b <= x) as u64
+}
+
+/// `(x - mean) / std`
+pub fn standardize(x: f64, mean: f64, std: f64) -> f64 {
+    (x - mean) / std
+}
+
+/// `(x - min) / (max - min)`
+pub fn minmax(x: f64, min: f64, max: f64) -> f64 {
+    (x - min) / (max - min)
+}
+
+/// `x * scale + offset`, two roundings (Rust never fuses these).
+pub fn affine(x: f64, scale: f64, offset: f64) -> f64 {
+    x * scale + offset
+}
+
+/// `x / by`
+pub fn divide(x: f64, by: f64) -> f64 {
+    x / by
+}
+
+/// `ln(1 + x)` by the C library's `log1p`; `out_of_range` unless `x > -1`.
+///
+/// # Errors
+/// [`ErrorCode::OutOfRange`] for `x <= -1`.
+pub fn log1p(x: f64) -> Result<f64, ErrorCode> {
+    if x > -1.0 {
+        Ok(x.ln_1p())
+    } else {
+        Err(ErrorCode::OutOfRange)
+    }
+}
+
+/// Clamps into `[min, max]`; either bound may be absent.
+pub fn clip(x: f64, min: Option<f64>, max: Option<f64>) -> f64 {
+    let x = match min {
+        Some(m) if x < m => m,
+        _ => x,
+    };
+    match max {
+        Some(m) if x > m => m,
+        _ => x,
+    }
+}
+
+/// Rounds a scaled value to f32 once; `non_finite` if it is not finite there.
+///
+/// # Errors
+/// [`ErrorCode::NonFinite`] when `x` or its f32 rounding is ±inf or NaN.
+pub fn finish_f32(x: f64) -> Result<f32, ErrorCode> {
+    let y = x as f32;
+    if y.is_finite() {
+        Ok(y)
+    } else {
+        Err(ErrorCode::NonFinite)
+    }
+}
+
+/// A scaled value as f64; `non_finite` if it is not finite.
+///
+/// # Errors
+/// [`ErrorCode::NonFinite`] when `x` is ±inf or NaN.
+pub fn finish_f64(x: f64) -> Result<f64, ErrorCode> {
+    if x.is_finite() {
+        Ok(x)
+    } else {
+        Err(ErrorCode::NonFinite)
+    }
+}
+
+/// A raw f64 taken as an `f32` input's value (the f32 nearest, widened back to f64): `non_finite`
+/// for a finite value outside f32's range.
+///
+/// # Errors
+/// [`ErrorCode::NonFinite`] when the value does not fit f32.
+pub fn raw_f32(x: f64) -> Result<f64, ErrorCode> {
+    let y = x as f32;
+    if y.is_infinite() && x.is_finite() {
+        Err(ErrorCode::NonFinite)
+    } else {
+        Ok(f64::from(y))
+    }
+}
+
+/// Which part of a too-long sequence is kept: `Some(range)`, or `None` for `truncate: error`.
+/// `right` keeps the first `max`, `left` the last `max`.
+pub fn kept(len: usize, max: usize, truncate: Truncate) -> Option<std::ops::Range<usize>> {
+    if len <= max {
+        return Some(0..len);
+    }
+    match truncate {
+        Truncate::Error => None,
+        Truncate::Right => Some(0..max),
+        Truncate::Left => Some(len - max..len),
+    }
+}
+
+/// What happens to a sequence longer than its maximum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Truncate {
+    /// `too_long`.
+    Error,
+    /// Keep the first `max`.
+    Right,
+    /// Keep the last `max`.
+    Left,
+}
+
+/// `bytes` encoding: the UTF-8 bytes to write (possibly cut inside a code point).
+///
+/// # Errors
+/// [`ErrorCode::TooLong`] when longer than `max_len` with `truncate: error`.
+pub fn text_bytes(s: &str, max_len: usize, truncate: Truncate) -> Result<&[u8], ErrorCode> {
+    let b = s.as_bytes();
+    kept(b.len(), max_len, truncate)
+        .map(|r| &b[r])
+        .ok_or(ErrorCode::TooLong)
+}
+
+/// `chars` encoding: writes Unicode scalar values through `put(position, code point)` and returns
+/// how many were written. Cuts between scalar values.
+///
+/// # Errors
+/// [`ErrorCode::TooLong`] when longer than `max_len` with `truncate: error`.
+pub fn text_chars(
+    s: &str,
+    max_len: usize,
+    truncate: Truncate,
+    mut put: impl FnMut(usize, u32),
+) -> Result<usize, ErrorCode> {
+    let count = s.chars().count();
+    let range = kept(count, max_len, truncate).ok_or(ErrorCode::TooLong)?;
+    let n = range.len();
+    for (i, c) in s.chars().skip(range.start).take(n).enumerate() {
+        put(i, c as u32);
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv1a64_published_vectors() {
+        // From the FNV reference test suite (Fowler, Noll, Vo).
+        assert_eq!(fnv1a64(b""), 0xcbf29ce484222325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63dc4c8601ec8c);
+        assert_eq!(fnv1a64(b"foobar"), 0x85944171f73967e8);
+        assert_eq!(fnv1a64_int(-12), fnv1a64(b"-12"));
+        assert_eq!(fnv1a64_int(0), fnv1a64(b"0"));
+        assert_eq!(
+            fnv1a64_int(i128::from(u64::MAX)),
+            fnv1a64(b"18446744073709551615")
+        );
+        assert_eq!(
+            fnv1a64_int(i128::from(i64::MIN)),
+            fnv1a64(b"-9223372036854775808")
+        );
+        assert_eq!(fnv1a64_bool(true), fnv1a64(b"true"));
+        assert_eq!(oov_position(3, 10, 4), 5);
+    }
+
+    #[test]
+    fn bucketize_at_exact_boundaries() {
+        let b = [0.0, 10.0, 20.0];
+        assert_eq!(bucketize(&b, -0.5), 0);
+        assert_eq!(bucketize(&b, 0.0), 1);
+        assert_eq!(bucketize(&b, -0.0), 1);
+        assert_eq!(bucketize(&b, 9.999), 1);
+        assert_eq!(bucketize(&b, 10.0), 2);
+        assert_eq!(bucketize(&b, 20.0), 3);
+        assert_eq!(bucketize(&b, 1e300), 3);
+    }
+
+    #[test]
+    fn scaling_is_the_written_arithmetic() {
+        assert_eq!(standardize(50.0, 43.92, 5.46), (50.0 - 43.92) / 5.46);
+        assert_eq!(minmax(5.0, 0.0, 10.0), 0.5);
+        assert_eq!(affine(2.0, 3.0, 1.0), 7.0);
+        // No reciprocal: 1/3 * x differs from x / 3 for some x.
+        assert_eq!(divide(0.1, 3.0), 0.1 / 3.0);
+        assert_eq!(log1p(0.0), Ok(0.0));
+        assert_eq!(log1p(-1.0), Err(ErrorCode::OutOfRange));
+        assert_eq!(log1p(-2.0), Err(ErrorCode::OutOfRange));
+        assert_eq!(log1p(1e-300), Ok(1e-300));
+        assert_eq!(clip(5.0, Some(0.0), Some(1.0)), 1.0);
+        assert_eq!(clip(-5.0, Some(0.0), None), 0.0);
+        assert_eq!(clip(0.5, None, None), 0.5);
+        assert_eq!(finish_f32(1e39), Err(ErrorCode::NonFinite));
+        assert_eq!(finish_f32(f64::INFINITY), Err(ErrorCode::NonFinite));
+        assert_eq!(finish_f32(0.1), Ok(0.1f32));
+        assert_eq!(finish_f32(-0.0).map(f32::to_bits), Ok((-0.0f32).to_bits()));
+        assert_eq!(finish_f32(1e-46), Ok(0.0)); // below the smallest subnormal: rounds to zero
+        assert_eq!(finish_f32(1e-40).map(|x| x > 0.0), Ok(true)); // subnormal kept
+        assert_eq!(finish_f64(f64::MAX), Ok(f64::MAX));
+        assert_eq!(raw_f32(0.1), Ok(f64::from(0.1f32)));
+        assert_eq!(raw_f32(1e39), Err(ErrorCode::NonFinite));
+        assert!(raw_f32(f64::INFINITY).is_ok_and(f64::is_infinite));
+    }
+
+    #[test]
+    fn text_truncation_at_exactly_max() {
+        assert_eq!(text_bytes("abcd", 4, Truncate::Error), Ok(&b"abcd"[..]));
+        assert_eq!(
+            text_bytes("abcde", 4, Truncate::Error),
+            Err(ErrorCode::TooLong)
+        );
+        assert_eq!(text_bytes("abcde", 4, Truncate::Right), Ok(&b"abcd"[..]));
+        assert_eq!(text_bytes("abcde", 4, Truncate::Left), Ok(&b"bcde"[..]));
+        // bytes may cut inside a code point; chars never do.
+        assert_eq!(text_bytes("é", 1, Truncate::Right), Ok(&[0xc3u8][..]));
+        let mut out = vec![0u32; 3];
+        let n = text_chars("a😀bé", 3, Truncate::Left, |i, c| out[i] = c).expect("fits");
+        assert_eq!((n, out), (3, vec!['😀' as u32, 'b' as u32, 'é' as u32]));
+        assert_eq!(text_chars("", 3, Truncate::Error, |_, _| {}), Ok(0));
+        assert_eq!(kept(5, 5, Truncate::Error), Some(0..5));
+        assert_eq!(kept(6, 5, Truncate::Left), Some(1..6));
+    }
+}
