@@ -17,8 +17,18 @@ cargo fmt --all --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "python environment (.venv)"
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
 step "doc tests"
 cargo test --workspace --doc --locked
+
+step "python tests (numpy round trips through the CLI)"
+cargo build --locked -q -p tensorseam-cli
+.venv/bin/python -m pytest -q tests/python
 
 # Last, so its summary closes the run.
 step "tests"

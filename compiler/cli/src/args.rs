@@ -112,6 +112,44 @@ Comments are not kept: in-place formatting of a file with comments needs --drop-
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
     },
+    /// Validate records (JSONL or CSV) and write them as a batch file
+    #[command(after_help = "Examples:
+  tensorseam encode schemas/penguins.yaml --data penguins.csv -o batch.npz
+  tensorseam encode schemas/penguins.yaml --data rows.jsonl -o batch.safetensors --training
+
+Exit 1 with the validation report when a record is invalid (nothing is written); 2 when the data
+cannot be read.")]
+    Encode {
+        /// Schema file
+        schema: PathBuf,
+        /// Records: `*.jsonl` (JSON Lines) or `*.csv` (header row)
+        #[arg(long)]
+        data: PathBuf,
+        /// Batch file to write: `*.npz` or `*.safetensors`
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Include (and require) labels and weights
+        #[arg(long)]
+        training: bool,
+        /// Report fields the schema does not know
+        #[arg(long)]
+        strict: bool,
+        /// Report at most this many invalid values
+        #[arg(long, default_value_t = 100)]
+        error_limit: usize,
+    },
+    /// Check a batch file's tensors, dtypes, shapes and fingerprint against a schema
+    #[command(after_help = "Examples:
+  tensorseam verify schemas/penguins.yaml batch.npz
+  tensorseam verify schemas/penguins.seam batch.safetensors
+
+Every difference is printed; exit 1 on any.")]
+    Verify {
+        /// Schema file
+        schema: PathBuf,
+        /// Batch file (`*.npz` or `*.safetensors`)
+        batch: PathBuf,
+    },
     /// Generate an artifact from a schema
     Gen {
         /// Which artifact

@@ -32,6 +32,23 @@ pub fn dispatch(cli: Cli) -> u8 {
             }
             0
         }),
+        Command::Encode {
+            schema,
+            data,
+            output,
+            training,
+            strict,
+            error_limit,
+        } => crate::batches::encode(
+            &schema,
+            &data,
+            &output,
+            training,
+            strict,
+            error_limit,
+            cli.color,
+        ),
+        Command::Verify { schema, batch } => crate::batches::verify(&schema, &batch, cli.color),
         Command::Gen {
             what:
                 Gen::Ir {
@@ -56,7 +73,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> u8 {
 }
 
 /// Compiles one schema, printing its diagnostics; runs `f` on success.
-fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
+pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
     let shown = path.to_string_lossy();
     let (file, out) = match compile_path(&shown) {
         Ok(x) => x,

@@ -2,6 +2,7 @@
 #![deny(missing_docs)]
 
 mod args;
+mod batches;
 mod commands;
 mod output;
 

@@ -1,0 +1,231 @@
+//! `encode` and `verify`: records to batch files, and batch files against a schema.
+
+use crate::args::Color;
+use crate::commands::with_schema;
+use std::path::Path;
+use tensorseam::dynamic::{EncodeOptions, LoadError, Schema};
+use tensorseam::files::{self, BatchFile};
+use tensorseam_compiler::explain;
+use tensorseam_compiler::ir::{TensorAxis, TensorKind};
+
+fn load(path: &Path) -> Result<Schema, u8> {
+    Schema::load(path).map_err(|e| match e {
+        LoadError::Io(..) => {
+            eprintln!("error: {e}");
+            2
+        }
+        LoadError::Invalid { rendered, .. } => {
+            eprint!("{rendered}");
+            1
+        }
+        LoadError::Unfitted(_) => {
+            eprintln!("error: {e}");
+            1
+        }
+    })
+}
+
+/// `tensorseam encode`.
+pub fn encode(
+    schema: &Path,
+    data: &Path,
+    output: &Path,
+    training: bool,
+    strict: bool,
+    error_limit: usize,
+    _color: Color,
+) -> u8 {
+    let schema = match load(schema) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let reader = match std::fs::File::open(data) {
+        Ok(f) => std::io::BufReader::new(f),
+        Err(e) => {
+            eprintln!("error: cannot read `{}`: {e}", data.display());
+            return 2;
+        }
+    };
+    let records = match data.extension().and_then(|e| e.to_str()) {
+        Some("csv") => schema.read_csv(reader),
+        Some("jsonl" | "ndjson" | "json") => Schema::read_jsonl(reader),
+        _ => {
+            eprintln!(
+                "error: `{}`: records are read from *.jsonl or *.csv",
+                data.display()
+            );
+            return 2;
+        }
+    };
+    let records = match records {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: `{}`: {e}", data.display());
+            return 2;
+        }
+    };
+    let opts = EncodeOptions {
+        training,
+        strict,
+        error_limit: error_limit.max(1),
+    };
+    match schema.encode_with(&records, &opts) {
+        Ok(batch) => match files::write(&batch, output) {
+            Ok(()) => {
+                eprintln!(
+                    "wrote {} rows, {} tensors to {}",
+                    batch.rows(),
+                    batch.tensors().len(),
+                    output.display()
+                );
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                2
+            }
+        },
+        Err(errors) => {
+            eprint!("error: {errors}");
+            eprintln!("nothing was written to {}", output.display());
+            1
+        }
+    }
+}
+
+/// `tensorseam verify`.
+pub fn verify(schema: &Path, batch: &Path, color: Color) -> u8 {
+    let file = match files::read(batch) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    with_schema(schema, color, |checked| {
+        let problems = differences(checked, &file);
+        if problems.is_empty() {
+            println!(
+                "{}: matches {} v{} ({} tensors)",
+                batch.display(),
+                checked.name,
+                checked.version,
+                file.entries.len()
+            );
+            return 0;
+        }
+        for p in &problems {
+            println!("{p}");
+        }
+        eprintln!(
+            "error: {} difference{} between {} and the schema",
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            batch.display()
+        );
+        1
+    })
+}
+
+fn shape_text(shape: &[usize]) -> String {
+    format!(
+        "[{}]",
+        shape
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
+}
+
+/// Every way the file differs from the schema, one line each.
+pub fn differences(checked: &tensorseam_compiler::Checked, file: &BatchFile) -> Vec<String> {
+    let mut out = Vec::new();
+    match &file.meta {
+        None => out.push(
+            "metadata: the file has no `__tensorseam__` entry (not written by tensorseam)"
+                .to_string(),
+        ),
+        Some(m) if m.fingerprint != checked.fingerprint() => out.push(format!(
+            "fingerprint: expected {} ({} v{}), found {} ({} v{})",
+            checked.fingerprint(),
+            checked.name,
+            checked.version,
+            m.fingerprint,
+            m.schema,
+            m.version
+        )),
+        Some(_) => {}
+    }
+    let training = checked
+        .specs
+        .iter()
+        .filter(|t| matches!(t.kind, TensorKind::Label | TensorKind::Weight))
+        .any(|t| file.entries.iter().any(|(n, _)| *n == t.name));
+    let mut batch: Option<(usize, &str)> = None;
+    let mut dims: Vec<(String, usize, String)> = Vec::new();
+    for spec in &checked.specs {
+        let optional = matches!(spec.kind, TensorKind::Label | TensorKind::Weight) && !training;
+        let expected = format!("{} {}", spec.dtype, explain::shape(&spec.axes));
+        let Some((_, entry)) = file.entries.iter().find(|(n, _)| *n == spec.name) else {
+            if !optional {
+                out.push(format!(
+                    "tensor `{}`: expected {expected}, not in the file",
+                    spec.name
+                ));
+            }
+            continue;
+        };
+        let found = format!("{} {}", entry.dtype_name(), shape_text(entry.shape()));
+        let shape = entry.shape();
+        // The first tensor found sets the batch size, whatever else is wrong with it.
+        if let (None, Some(&n)) = (batch, shape.first()) {
+            batch = Some((n, spec.name.as_str()));
+        }
+        let mut ok = entry.dtype_name() == spec.dtype.name() && shape.len() == spec.axes.len();
+        if ok {
+            for (axis, &n) in spec.axes.iter().zip(shape) {
+                match axis {
+                    TensorAxis::Batch => ok &= batch.is_none_or(|(b, _)| b == n),
+                    TensorAxis::Fixed(Some(m)) | TensorAxis::Dim { max: Some(m), .. } => {
+                        ok &= *m as usize == n
+                    }
+                    TensorAxis::Fixed(None) => {}
+                    TensorAxis::Dim { name, max: None } => {
+                        match dims.iter().find(|(d, _, _)| d == name) {
+                            Some((_, len, first)) if *len != n => {
+                                out.push(format!("tensor `{}`: dim `{name}` has length {n}, but {len} in `{first}`", spec.name));
+                            }
+                            Some(_) => {}
+                            None => dims.push((name.clone(), n, spec.name.clone())),
+                        }
+                    }
+                }
+            }
+        }
+        if !ok {
+            let note = match batch {
+                Some((b, first))
+                    if shape.first().is_some_and(|&n| n != b) && first != spec.name =>
+                {
+                    format!(" (batch size {b} in `{first}`)")
+                }
+                _ => String::new(),
+            };
+            out.push(format!(
+                "tensor `{}`: expected {expected}, found {found}{note}",
+                spec.name
+            ));
+        }
+    }
+    for (name, entry) in &file.entries {
+        if !checked.specs.iter().any(|t| t.name == *name) {
+            out.push(format!(
+                "tensor `{name}`: not in the schema (found {} {})",
+                entry.dtype_name(),
+                shape_text(entry.shape())
+            ));
+        }
+    }
+    out
+}
