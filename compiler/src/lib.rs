@@ -30,6 +30,7 @@ pub mod explain;
 pub mod fingerprint;
 pub mod ir;
 pub mod json;
+pub mod sample;
 pub mod source;
 pub mod syntax;
 pub mod tree;

@@ -150,6 +150,29 @@ Every difference is printed; exit 1 on any.")]
         /// Batch file (`*.npz` or `*.safetensors`)
         batch: PathBuf,
     },
+    /// Write random records for a schema as JSON Lines (valid, or each breaking one rule)
+    #[command(after_help = "Examples:
+  tensorseam sample schemas/penguins.yaml -n 100 --seed 7 > rows.jsonl
+  tensorseam sample schemas/penguins.yaml -n 20 --invalid   # {\"expect\": {\"code\", \"path\"}, \"record\": {...}}
+
+Records include labels and weights (they are training records). Floats that are NaN or infinite are
+written as the bare tokens NaN and Infinity, as Python's json module writes them.")]
+    Sample {
+        /// Schema file
+        schema: PathBuf,
+        /// Number of records
+        #[arg(short, default_value_t = 10)]
+        n: usize,
+        /// Random seed (the same seed gives the same records)
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Write records that each break exactly one rule, tagged with the error they must produce
+        #[arg(long)]
+        invalid: bool,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Generate an artifact from a schema
     Gen {
         /// Which artifact

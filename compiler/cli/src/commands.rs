@@ -49,6 +49,33 @@ pub fn dispatch(cli: Cli) -> u8 {
             cli.color,
         ),
         Command::Verify { schema, batch } => crate::batches::verify(&schema, &batch, cli.color),
+        Command::Sample {
+            schema,
+            n,
+            seed,
+            invalid,
+            output,
+        } => with_schema(&schema, cli.color, |c| {
+            let lines: Vec<String> = if invalid {
+                tensorseam_compiler::sample::invalid(c, n, seed)
+                    .iter()
+                    .map(|i| tensorseam_compiler::sample::jsonl_line(&i.to_value()))
+                    .collect()
+            } else {
+                tensorseam_compiler::sample::records(c, n, seed)
+                    .iter()
+                    .map(tensorseam_compiler::sample::jsonl_line)
+                    .collect()
+            };
+            if lines.len() < n {
+                eprintln!(
+                    "warning: wrote {} of {n} records: the schema allows no more",
+                    lines.len()
+                );
+            }
+            let text: String = lines.into_iter().map(|l| l + "\n").collect();
+            write_output(output.as_deref(), &text)
+        }),
         Command::Gen {
             what:
                 Gen::Ir {

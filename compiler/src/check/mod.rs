@@ -8,7 +8,7 @@ mod transform;
 mod values;
 
 pub use ctx::is_identifier;
-pub use values::rejects as fill_rejects;
+pub use values::{as_f64 as scalar_f64, rejects as value_rejects};
 
 use crate::codes::Code;
 use crate::diag::Diagnostic;
