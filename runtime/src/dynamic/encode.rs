@@ -153,6 +153,9 @@ pub fn encode(
         dim_len: vec![None; plan.dims.len()],
         dim_kept: vec![0; plan.dims.len()],
     };
+    // Reused for every value: the path is only read when an error is reported.
+    let mut path = String::new();
+    let mut idx = Vec::new();
     for (r, row) in rows.iter().enumerate() {
         enc.row = r;
         enc.dim_len.iter_mut().for_each(|d| *d = None);
@@ -180,8 +183,9 @@ pub fn encode(
             }
         }
         for input in plan.inputs.iter().filter(|i| active(i)) {
-            let mut path = input.ir.name.clone();
-            let mut idx = Vec::with_capacity(input.shape.len());
+            path.clear();
+            path.push_str(&input.ir.name);
+            idx.clear();
             enc.walk(input, fields.get(&input.ir.name), 0, &mut path, &mut idx);
         }
         enc.dim_masks();
@@ -357,26 +361,23 @@ impl Encoder<'_> {
         }
     }
 
-    /// The flat index of output value `j` of the cell at `idx` (SPEC §2.6 layout).
+    /// The flat index of output value `j` of the cell at `idx` (SPEC §2.6 layout): the input's
+    /// local index is `idx` followed by `j` when the encoding adds an axis (`[0]` for a scalar),
+    /// and its last entry is shifted by the input's offset in a concat.
     fn flat(&self, input: &InputPlan, idx: &[usize], j: usize) -> Option<usize> {
-        let target = self.targets[input.tensor].as_ref()?;
-        let rank = target.strides.len();
-        let mut flat = self.row * target.strides[0];
+        let strides = &self.targets[input.tensor].as_ref()?.strides;
+        let rank = strides.len();
+        let base = self.row * strides[0];
         if rank == 1 {
-            return Some(flat);
+            return Some(base);
         }
-        let mut local: Vec<usize> = idx.to_vec();
-        if input.enc_axis {
-            local.push(j);
+        let n = idx.len() + usize::from(input.enc_axis);
+        let local = |k: usize| if k < idx.len() { idx[k] } else { j };
+        if n == 0 {
+            return Some(base + input.offset * strides[rank - 1]);
         }
-        if local.is_empty() {
-            local.push(0);
-        }
-        let last = local.len() - 1;
-        for (k, pos) in local[..last].iter().enumerate() {
-            flat += pos * target.strides[k + 1];
-        }
-        Some(flat + (input.offset + local[last]) * target.strides[rank - 1])
+        let lead: usize = (0..n - 1).map(|k| local(k) * strides[k + 1]).sum();
+        Some(base + lead + (input.offset + local(n - 1)) * strides[rank - 1])
     }
 
     fn write(&mut self, input: &InputPlan, idx: &[usize], j: usize, v: Out) {
@@ -591,7 +592,7 @@ impl Encoder<'_> {
                     return self.unknown(input, x, path);
                 }
                 for j in 0..input.width {
-                    self.write(input, idx, j, Out::Int(i128::from(Some(j) == position)));
+                    self.write(input, idx, j, Out::Bool(Some(j) == position));
                 }
             }
             Encoding::Index { unknown, .. } => {
@@ -696,7 +697,7 @@ impl Encoder<'_> {
             path.truncate(len);
         }
         for (j, f) in flags.into_iter().enumerate() {
-            self.write(input, idx, j, Out::Int(i128::from(f)));
+            self.write(input, idx, j, Out::Bool(f));
         }
     }
 }
