@@ -295,3 +295,72 @@ fn deprecated_inputs_warn_in_every_command() {
         );
     }
 }
+
+#[test]
+fn encode_csv_and_verify_safetensors() {
+    let dir = scratch("encode");
+    let csv = dir.join("p.csv");
+    std::fs::write(
+        &csv,
+        "species,island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n\
+         Adelie,Torgersen,39.1,18.7,181,3750,male,2007\n\
+         Gentoo,Biscoe,,15,220,5000,,2009\n",
+    )
+    .expect("write");
+    let out = dir.join("p.safetensors");
+    let p = |x: &Path| x.to_str().expect("path").to_string();
+    let done = run(&["encode", "penguins.yaml", "--data", &p(&csv), "-o", &p(&out), "--training"], &[]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    assert!(text(&done.stderr).contains("wrote 2 rows, 3 tensors"));
+    let verified = run(&["verify", "penguins.seam", &p(&out)], &[]);
+    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified.stdout));
+    // The same file against another schema: every difference, exit 1.
+    let other = run(&["verify", "digits.yaml", &p(&out)], &[]);
+    assert_eq!(other.status.code(), Some(1));
+    assert!(text(&other.stdout).lines().count() >= 4);
+
+    // Invalid CSV rows: exit 1, nothing written; unreadable data: exit 2.
+    let bad = dir.join("bad.csv");
+    std::fs::write(&bad, "island,bill_length_mm\nMars,abc\n").expect("write");
+    let target = dir.join("bad.npz");
+    let done = run(&["encode", "penguins.yaml", "--data", &p(&bad), "-o", &p(&target)], &[]);
+    assert_eq!(done.status.code(), Some(1));
+    let err = text(&done.stderr);
+    assert!(err.contains("row 0, `bill_length_mm`: wrong_type"), "{err}");
+    assert!(err.contains("row 0, `island`: unknown_category"), "{err}");
+    assert!(!err.contains("`sex`"), "sex has a fill: {err}");
+    assert!(!target.exists());
+    let missing = run(&["encode", "penguins.yaml", "--data", "nope.jsonl", "-o", &p(&target)], &[]);
+    assert_eq!(missing.status.code(), Some(2));
+    let wrong_ext = run(&["encode", "penguins.yaml", "--data", &p(&csv), "-o", &p(&dir.join("x.parquet"))], &[]);
+    assert_eq!(wrong_ext.status.code(), Some(2));
+    // A schema with `fit` placeholders says to run `fit`.
+    let unfitted = run(&["encode", "sessions.yaml", "--data", &p(&csv), "-o", &p(&target)], &[]);
+    assert_eq!(unfitted.status.code(), Some(1));
+    assert!(text(&unfitted.stderr).contains("run `tensorseam fit"));
+}
+
+#[test]
+fn sample_is_deterministic_and_encodes() {
+    let a = run(&["sample", "penguins.yaml", "-n", "20", "--seed", "9"], &[]);
+    let b = run(&["sample", "penguins.seam", "-n", "20", "--seed", "9"], &[]);
+    assert_eq!(a.status.code(), Some(0));
+    assert_eq!(a.stdout, b.stdout, "same schema, same seed, same records");
+    assert_eq!(text(&a.stdout).lines().count(), 20);
+    let dir = scratch("sample");
+    let rows = dir.join("rows.jsonl");
+    std::fs::write(&rows, &a.stdout).expect("write");
+    let out = dir.join("rows.npz");
+    let p = |x: &Path| x.to_str().expect("path").to_string();
+    let done = run(&["encode", "penguins.yaml", "--data", &p(&rows), "-o", &p(&out), "--training"], &[]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+
+    let invalid = run(&["sample", "digits.yaml", "-n", "5", "--invalid"], &[]);
+    let cases = tensorseam::dynamic::Schema::read_jsonl(&invalid.stdout[..]).expect("JSONL with NaN/Infinity tokens");
+    assert_eq!(cases.len(), 5);
+    for case in cases {
+        let code = case["expect"]["code"].as_str().expect("code");
+        assert!(tensorseam::ErrorCode::parse(code).is_some(), "{code}");
+        assert!(case["record"].is_object());
+    }
+}
