@@ -80,12 +80,14 @@ def test_verify_checks_an_npz_numpy_wrote(tmp_path, tensorseam, schemas):
     meta = np.array(json.dumps({"schema": "digits", "version": 2, "fingerprint": fingerprint(tensorseam, schemas / "digits.yaml")}))
     good = tmp_path / "good.npz"
     np.savez(good, pixels=np.zeros((32, 28, 28), np.float32), brightness=np.zeros(32, np.float32),
-             has_border=np.zeros(32, bool), __tensorseam__=meta)
+             has_border=np.zeros(32, bool), tilt_deg=np.zeros(32, np.int8), stroke_count=np.zeros(32, np.int64),
+             __tensorseam__=meta)
     done = run(tensorseam, "verify", schemas / "digits.yaml", good)
     assert done.returncode == 0, done.stdout + done.stderr
 
     bad = tmp_path / "bad.npz"
     np.savez_compressed(bad, pixels=np.zeros((32, 28, 28), np.float64), brightness=np.zeros(31, np.float32),
+                        tilt_deg=np.asfortranarray(np.zeros(32, np.int8)), stroke_count=np.zeros(32, np.int64),
                         __tensorseam__=meta)
     done = run(tensorseam, "verify", schemas / "digits.yaml", bad)
     assert done.returncode == 1
@@ -96,7 +98,19 @@ def test_verify_checks_an_npz_numpy_wrote(tmp_path, tensorseam, schemas):
 
     stale = tmp_path / "stale.npz"
     np.savez(stale, pixels=np.zeros((1, 28, 28), np.float32), brightness=np.zeros(1, np.float32),
-             has_border=np.zeros(1, bool), __tensorseam__=np.array('{"schema": "digits", "version": 1, "fingerprint": "00"}'))
+             has_border=np.zeros(1, bool), tilt_deg=np.zeros(1, np.int8), stroke_count=np.zeros(1, np.int64),
+             __tensorseam__=np.array('{"schema": "digits", "version": 1, "fingerprint": "00"}'))
     done = run(tensorseam, "verify", schemas / "digits.seam", stale)
     assert done.returncode == 1
     assert done.stdout.startswith("fingerprint: expected ")
+    assert len(done.stdout.splitlines()) == 1, done.stdout
+
+
+def test_verify_reads_fortran_order(tmp_path, tensorseam, schemas):
+    meta = np.array(json.dumps({"schema": "digits", "version": 2, "fingerprint": fingerprint(tensorseam, schemas / "digits.yaml")}))
+    pixels = np.asfortranarray(np.arange(2 * 28 * 28, dtype=np.float32).reshape(2, 28, 28))
+    path = tmp_path / "f.npz"
+    np.savez(path, pixels=pixels, brightness=np.zeros(2, np.float32), has_border=np.zeros(2, bool),
+             tilt_deg=np.zeros(2, np.int8), stroke_count=np.zeros(2, np.int64), __tensorseam__=meta)
+    done = run(tensorseam, "verify", schemas / "digits.yaml", path)
+    assert done.returncode == 0, done.stdout + done.stderr
