@@ -387,8 +387,14 @@ proptest! {
 fn huge_integral_floats_round_trip() {
     let yaml = "tensorseam: 1\nname: g\nversion: 1\ninputs:\n  x: {dtype: f64, scale: {minmax: {min: -1.0730005104119261e19, max: 1e300}}}\n";
     let c = checked("g.yaml", yaml).expect("valid");
-    for (path, text) in [("a.yaml", yaml::write(c.schema())), ("a.seam", seam::write(c.schema()))] {
+    for (path, text) in [
+        ("a.yaml", yaml::write(c.schema())),
+        ("a.seam", seam::write(c.schema())),
+    ] {
         assert!(text.contains("-1.0730005104119261e19"), "{text}");
-        assert_eq!(checked(path, &text).expect("round trip").fingerprint(), c.fingerprint());
+        assert_eq!(
+            checked(path, &text).expect("round trip").fingerprint(),
+            c.fingerprint()
+        );
     }
 }

@@ -520,15 +520,23 @@ mod tests {
     #[test]
     fn fortran_order_is_transposed_to_row_major() {
         // Column-major [[0, 1, 2], [3, 4, 5]] is stored 0, 3, 1, 4, 2, 5.
-        let data: Vec<u8> = [0i32, 3, 1, 4, 2, 5].iter().flat_map(|x| x.to_le_bytes()).collect();
+        let data: Vec<u8> = [0i32, 3, 1, 4, 2, 5]
+            .iter()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
         let header = "{'descr': '<i4', 'fortran_order': True, 'shape': (2, 3), }";
         let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
         bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
         bytes.extend_from_slice(header.as_bytes());
         bytes.extend_from_slice(&data);
-        let Entry::Tensor(Tensor::I32(a)) = npy_entry(&bytes).expect("read") else { panic!("i32 tensor") };
+        let Entry::Tensor(Tensor::I32(a)) = npy_entry(&bytes).expect("read") else {
+            panic!("i32 tensor")
+        };
         assert_eq!(a.shape(), &[2, 3]);
-        assert_eq!(a.iter().copied().collect::<Vec<_>>(), vec![0, 1, 2, 3, 4, 5]);
+        assert_eq!(
+            a.iter().copied().collect::<Vec<_>>(),
+            vec![0, 1, 2, 3, 4, 5]
+        );
     }
 
     #[test]

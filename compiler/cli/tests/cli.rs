@@ -309,11 +309,27 @@ fn encode_csv_and_verify_safetensors() {
     .expect("write");
     let out = dir.join("p.safetensors");
     let p = |x: &Path| x.to_str().expect("path").to_string();
-    let done = run(&["encode", "penguins.yaml", "--data", &p(&csv), "-o", &p(&out), "--training"], &[]);
+    let done = run(
+        &[
+            "encode",
+            "penguins.yaml",
+            "--data",
+            &p(&csv),
+            "-o",
+            &p(&out),
+            "--training",
+        ],
+        &[],
+    );
     assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
     assert!(text(&done.stderr).contains("wrote 2 rows, 3 tensors"));
     let verified = run(&["verify", "penguins.seam", &p(&out)], &[]);
-    assert_eq!(verified.status.code(), Some(0), "{}", text(&verified.stdout));
+    assert_eq!(
+        verified.status.code(),
+        Some(0),
+        "{}",
+        text(&verified.stdout)
+    );
     // The same file against another schema: every difference, exit 1.
     let other = run(&["verify", "digits.yaml", &p(&out)], &[]);
     assert_eq!(other.status.code(), Some(1));
@@ -323,19 +339,59 @@ fn encode_csv_and_verify_safetensors() {
     let bad = dir.join("bad.csv");
     std::fs::write(&bad, "island,bill_length_mm\nMars,abc\n").expect("write");
     let target = dir.join("bad.npz");
-    let done = run(&["encode", "penguins.yaml", "--data", &p(&bad), "-o", &p(&target)], &[]);
+    let done = run(
+        &[
+            "encode",
+            "penguins.yaml",
+            "--data",
+            &p(&bad),
+            "-o",
+            &p(&target),
+        ],
+        &[],
+    );
     assert_eq!(done.status.code(), Some(1));
     let err = text(&done.stderr);
     assert!(err.contains("row 0, `bill_length_mm`: wrong_type"), "{err}");
     assert!(err.contains("row 0, `island`: unknown_category"), "{err}");
     assert!(!err.contains("`sex`"), "sex has a fill: {err}");
     assert!(!target.exists());
-    let missing = run(&["encode", "penguins.yaml", "--data", "nope.jsonl", "-o", &p(&target)], &[]);
+    let missing = run(
+        &[
+            "encode",
+            "penguins.yaml",
+            "--data",
+            "nope.jsonl",
+            "-o",
+            &p(&target),
+        ],
+        &[],
+    );
     assert_eq!(missing.status.code(), Some(2));
-    let wrong_ext = run(&["encode", "penguins.yaml", "--data", &p(&csv), "-o", &p(&dir.join("x.parquet"))], &[]);
+    let wrong_ext = run(
+        &[
+            "encode",
+            "penguins.yaml",
+            "--data",
+            &p(&csv),
+            "-o",
+            &p(&dir.join("x.parquet")),
+        ],
+        &[],
+    );
     assert_eq!(wrong_ext.status.code(), Some(2));
     // A schema with `fit` placeholders says to run `fit`.
-    let unfitted = run(&["encode", "sessions.yaml", "--data", &p(&csv), "-o", &p(&target)], &[]);
+    let unfitted = run(
+        &[
+            "encode",
+            "sessions.yaml",
+            "--data",
+            &p(&csv),
+            "-o",
+            &p(&target),
+        ],
+        &[],
+    );
     assert_eq!(unfitted.status.code(), Some(1));
     assert!(text(&unfitted.stderr).contains("run `tensorseam fit"));
 }
@@ -352,11 +408,23 @@ fn sample_is_deterministic_and_encodes() {
     std::fs::write(&rows, &a.stdout).expect("write");
     let out = dir.join("rows.npz");
     let p = |x: &Path| x.to_str().expect("path").to_string();
-    let done = run(&["encode", "penguins.yaml", "--data", &p(&rows), "-o", &p(&out), "--training"], &[]);
+    let done = run(
+        &[
+            "encode",
+            "penguins.yaml",
+            "--data",
+            &p(&rows),
+            "-o",
+            &p(&out),
+            "--training",
+        ],
+        &[],
+    );
     assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
 
     let invalid = run(&["sample", "digits.yaml", "-n", "5", "--invalid"], &[]);
-    let cases = tensorseam::dynamic::Schema::read_jsonl(&invalid.stdout[..]).expect("JSONL with NaN/Infinity tokens");
+    let cases = tensorseam::dynamic::Schema::read_jsonl(&invalid.stdout[..])
+        .expect("JSONL with NaN/Infinity tokens");
     assert_eq!(cases.len(), 5);
     for case in cases {
         let code = case["expect"]["code"].as_str().expect("code");
