@@ -23,6 +23,7 @@
 
 pub mod check;
 pub mod codes;
+pub mod derive;
 pub mod diag;
 pub mod dsl;
 pub mod emit;

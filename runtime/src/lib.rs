@@ -33,6 +33,20 @@ pub mod __private {
 #[doc(hidden)]
 pub use tensorseam_compiler as __compiler;
 
+/// Checks a struct against its schema at compile time (see [`ModelInput`]).
 #[cfg(feature = "derive")]
-#[doc(hidden)]
-pub use tensorseam_macros as __macros;
+pub use tensorseam_macros::ModelInput;
+
+/// A struct checked against a schema by `#[derive(ModelInput)]`: its fields are exactly the
+/// schema's inputs (labels and weights may be left out), with the exact Rust types the schema's
+/// dtypes and shapes call for.
+pub trait ModelInput: Sized {
+    /// The schema's name.
+    const SCHEMA_NAME: &'static str;
+    /// The schema's version.
+    const SCHEMA_VERSION: u64;
+    /// The schema's fingerprint (SHA-256 of its canonical IR).
+    const FINGERPRINT: &'static str;
+    /// The serving tensors, in order.
+    const TENSORS: &'static [&'static str];
+}

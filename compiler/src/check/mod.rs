@@ -7,7 +7,7 @@ mod tensors;
 mod transform;
 mod values;
 
-pub use ctx::is_identifier;
+pub use ctx::{closest as closest_name, is_identifier};
 pub use values::{as_f64 as scalar_f64, rejects as value_rejects};
 
 use crate::codes::Code;

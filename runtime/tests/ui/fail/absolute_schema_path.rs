@@ -1,0 +1,9 @@
+use tensorseam::ModelInput;
+
+#[derive(ModelInput)]
+#[tensorseam(schema = "/etc/schema.yaml")]
+struct Abs {
+    x: f32,
+}
+
+fn main() {}

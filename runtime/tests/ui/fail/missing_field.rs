@@ -1,0 +1,14 @@
+use tensorseam::ModelInput;
+
+#[derive(ModelInput)]
+#[tensorseam(schema = "../schemas/penguins.yaml")]
+struct Penguin {
+    bill_length_mm: Option<f32>,
+    bill_depth_mm: f32,
+    flipper_length_mm: f32,
+    body_mass_g: f64,
+    sex: Option<String>,
+    year: i64,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use tensorseam::ModelInput;
+
+#[derive(ModelInput)]
+
+struct NoSchema {
+    x: f32,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use tensorseam::ModelInput;
+
+#[derive(ModelInput)]
+#[tensorseam(schema = "tests/ui/schemas/nope.yaml")]
+struct Nope {
+    x: f32,
+}
+
+fn main() {}
