@@ -184,6 +184,24 @@ written as the bare tokens NaN and Infinity, as Python's json module writes them
 /// Artifacts.
 #[derive(Debug, Subcommand)]
 pub enum Gen {
+    /// A Rust struct with `#[derive(ModelInput)]`, for schema-first users
+    #[command(after_help = "Examples:
+  tensorseam gen rust schemas/penguins.yaml -o src/penguins.rs
+  tensorseam gen rust schemas/penguins.yaml --schema-path ../schemas/penguins.yaml --training")]
+    Rust {
+        /// Schema file
+        schema: PathBuf,
+        /// The path written in `#[tensorseam(schema = ...)]`, relative to the Cargo.toml of the
+        /// crate that compiles the struct (default: SCHEMA as given)
+        #[arg(long)]
+        schema_path: Option<String>,
+        /// Include labels and weights (a training record)
+        #[arg(long)]
+        training: bool,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// The IR as JSON (docs included, with the fingerprint)
     #[command(after_help = "Examples:
   tensorseam gen ir schemas/penguins.yaml -o penguins.ir.json

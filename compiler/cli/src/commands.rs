@@ -78,6 +78,23 @@ pub fn dispatch(cli: Cli) -> u8 {
         }),
         Command::Gen {
             what:
+                Gen::Rust {
+                    schema,
+                    schema_path,
+                    training,
+                    output,
+                },
+        } => with_schema(&schema, cli.color, |c| {
+            let opts = emit::rust::StructOptions {
+                schema_path: schema_path
+                    .clone()
+                    .unwrap_or_else(|| schema.to_string_lossy().into_owned()),
+                training,
+            };
+            write_output(output.as_deref(), &emit::rust::write_struct(c, &opts))
+        }),
+        Command::Gen {
+            what:
                 Gen::Ir {
                     schema,
                     canonical,
