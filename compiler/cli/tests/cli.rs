@@ -457,7 +457,7 @@ fn gen_rust_writes_a_derived_struct() {
     );
     assert!(code.contains("pub bill_length_mm: Option<f32>,"), "{code}");
     assert!(
-        !code.contains("species"),
+        !code.contains("pub species"),
         "labels only with --training: {code}"
     );
     let training = text(&run(&["gen", "rust", "penguins.yaml", "--training"], &[]).stdout);
