@@ -344,6 +344,9 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
         const FINGERPRINT: &'static str = "";
         const TENSORS: &'static [&'static str] = &[];
     };
+    // A stub while there are errors: the build fails on them, so it never runs.
+    let mut plan = quote! { ::core::unreachable!("the derive reported errors") };
+    let mut access: Vec<TokenStream> = Vec::new();
     let mut rebuild = TokenStream::new();
     if let Some((checked, file, path)) = &loaded {
         let lines = input_lines(file);
@@ -354,6 +357,15 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 .map_or_else(|| file.path().to_string(), |(_, l)| l.clone())
         };
         let mut seen: Vec<String> = Vec::new();
+        let pending = checked.unfitted_inputs();
+        if !pending.is_empty() {
+            if let Some(lit) = &lit {
+                errors.push(syn::Error::new(
+                    lit.span(),
+                    format!("schema `{}` has `fit` placeholders in inputs {}; run `tensorseam fit` to fill them before serving", file.path(), pending.join(", ")),
+                ));
+            }
+        }
         for field in &fields {
             let Some(name) = field_name(field, &mut errors) else {
                 continue;
@@ -379,6 +391,13 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 }
                 Some(input) => {
                     seen.push(name.clone());
+                    let index = checked
+                        .inputs
+                        .iter()
+                        .position(|i| i.name == name)
+                        .unwrap_or(0);
+                    let member = field.ident.as_ref();
+                    access.push(quote! { #index => ::core::option::Option::Some(&self.#member as &dyn ::tensorseam::__private::Raw), });
                     if let Some(why) = mismatch(&field_type(&field.ty), input) {
                         errors.push(syn::Error::new(
                             field.ty.span(),
@@ -427,6 +446,12 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
             const FINGERPRINT: &'static str = #fingerprint;
             const TENSORS: &'static [&'static str] = &[#(#tensors),*];
         };
+        let ir = crate::emit::ir::canonical_text(checked.schema());
+        plan = quote! {
+            static PLAN: ::tensorseam::__private::OnceLock<::tensorseam::__private::Plan> = ::tensorseam::__private::OnceLock::new();
+            // The IR was written by the compiler this runtime is pinned to: it always reads.
+            PLAN.get_or_init(|| ::tensorseam::__private::Plan::from_ir_json(#ir, #fingerprint).expect("tensorseam: the embedded schema IR reads"))
+        };
         // Rebuild the deriving crate when the schema changes.
         let abs = path.to_string_lossy().into_owned();
         rebuild = quote! { const _: &[u8] = ::core::include_bytes!(#abs); };
@@ -438,8 +463,20 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
         const _: () = {
             #rebuild
             #[automatically_derived]
+            impl #impl_generics ::tensorseam::__private::Record for #ident #ty_generics #where_clause {
+                fn field(&self, index: usize, _name: &str) -> ::core::result::Result<::core::option::Option<&dyn ::tensorseam::__private::Raw>, ()> {
+                    ::core::result::Result::Ok(match index {
+                        #(#access)*
+                        _ => ::core::option::Option::None,
+                    })
+                }
+            }
+            #[automatically_derived]
             impl #impl_generics ::tensorseam::ModelInput for #ident #ty_generics #where_clause {
                 #consts
+                fn plan() -> &'static ::tensorseam::__private::Plan {
+                    #plan
+                }
             }
         };
     }

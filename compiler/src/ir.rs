@@ -562,6 +562,28 @@ impl Schema {
     pub fn dim(&self, name: &str) -> Option<&Dim> {
         self.dims.iter().find(|d| d.name == name)
     }
+
+    /// Inputs with `fit` placeholders (categories or scaling parameters): the schema cannot encode
+    /// until `tensorseam fit` fills them.
+    pub fn unfitted_inputs(&self) -> Vec<String> {
+        self.inputs
+            .iter()
+            .filter(|i| match &i.transform {
+                Transform::Encode(
+                    Encoding::OneHot { categories, .. }
+                    | Encoding::Index { categories, .. }
+                    | Encoding::MultiHot { categories, .. },
+                ) => {
+                    matches!(categories, Categories::Fit { .. })
+                }
+                Transform::Scale { steps, .. } => steps
+                    .iter()
+                    .any(|s| matches!(s, Step::Standardize(None) | Step::MinMax(None))),
+                _ => false,
+            })
+            .map(|i| i.name.clone())
+            .collect()
+    }
 }
 
 /// The format version this compiler reads and writes.

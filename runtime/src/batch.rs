@@ -120,6 +120,11 @@ impl Batch {
         &mut self.tensors
     }
 
+    /// The tensors, consumed (for encoders that reuse buffers).
+    pub fn into_tensors(self) -> Vec<(String, Tensor)> {
+        self.tensors
+    }
+
     /// The tensor named `name`.
     pub fn get(&self, name: &str) -> Option<&Tensor> {
         self.tensors.iter().find(|(n, _)| n == name).map(|(_, t)| t)

@@ -10,15 +10,19 @@
 #![deny(missing_docs)]
 
 mod batch;
+mod engine;
 mod error;
 pub mod files;
 pub mod ops;
+pub mod plan;
+pub mod raw;
 mod tensor;
 
 #[cfg(feature = "dynamic")]
 pub mod dynamic;
 
 pub use batch::{Batch, BatchError};
+pub use engine::EncodeOptions;
 pub use error::{ErrorCode, ValidationError, ValidationErrors, DEFAULT_ERROR_LIMIT};
 pub use ndarray;
 pub use tensor::{DType, Element, Tensor};
@@ -26,7 +30,11 @@ pub use tensor::{DType, Element, Tensor};
 /// What generated code calls. Not a public API: names may change between versions.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::engine::encode;
     pub use crate::ops::*;
+    pub use crate::plan::Plan;
+    pub use crate::raw::{Raw, Record};
+    pub use std::sync::OnceLock;
 }
 
 #[cfg(feature = "dynamic")]
@@ -40,7 +48,10 @@ pub use tensorseam_macros::ModelInput;
 /// A struct checked against a schema by `#[derive(ModelInput)]`: its fields are exactly the
 /// schema's inputs (labels and weights may be left out), with the exact Rust types the schema's
 /// dtypes and shapes call for.
-pub trait ModelInput: Sized {
+///
+/// Encoding runs the same engine as the dynamic path ([`dynamic::Schema`] with feature
+/// `dynamic`), so both give the same tensors and the same errors, rows and paths.
+pub trait ModelInput: Sized + raw::Record {
     /// The schema's name.
     const SCHEMA_NAME: &'static str;
     /// The schema's version.
@@ -49,4 +60,43 @@ pub trait ModelInput: Sized {
     const FINGERPRINT: &'static str;
     /// The serving tensors, in order.
     const TENSORS: &'static [&'static str];
+
+    /// The encoding plan (generated).
+    #[doc(hidden)]
+    fn plan() -> &'static plan::Plan;
+
+    /// Validates and encodes rows for serving (labels and weights ignored).
+    ///
+    /// # Errors
+    /// Every invalid value, with row, path and code, up to [`DEFAULT_ERROR_LIMIT`].
+    fn encode_batch(rows: &[Self]) -> Result<Batch, ValidationErrors> {
+        engine::encode(Self::plan(), rows, &EncodeOptions::default(), None)
+    }
+
+    /// Validates and encodes rows for training: labels and weights are required and included.
+    ///
+    /// # Errors
+    /// As [`ModelInput::encode_batch`].
+    fn encode_training_batch(rows: &[Self]) -> Result<Batch, ValidationErrors> {
+        engine::encode(
+            Self::plan(),
+            rows,
+            &EncodeOptions {
+                training: true,
+                ..EncodeOptions::default()
+            },
+            None,
+        )
+    }
+
+    /// Encodes rows into `batch`, reusing its buffers when the shapes match (a serving loop with a
+    /// steady batch size allocates nothing). On error `batch` is left empty.
+    ///
+    /// # Errors
+    /// As [`ModelInput::encode_batch`].
+    fn encode_into(rows: &[Self], batch: &mut Batch) -> Result<(), ValidationErrors> {
+        let old = std::mem::replace(batch, Batch::new("", 0, "", Vec::new()));
+        *batch = engine::encode(Self::plan(), rows, &EncodeOptions::default(), Some(old))?;
+        Ok(())
+    }
 }

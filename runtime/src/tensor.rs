@@ -98,6 +98,11 @@ macro_rules! tensor {
                 match dtype { $(DType::$variant => Tensor::$variant(ArrayD::default(IxDyn(shape))),)* }
             }
 
+            /// Sets every element to zero (`false`), keeping the buffer.
+            pub fn fill_zero(&mut self) {
+                match self { $(Tensor::$variant(a) => a.fill(<$t>::default()),)* }
+            }
+
             /// The elements as little-endian bytes, row-major (for batch files).
             pub fn to_le_bytes(&self) -> Vec<u8> {
                 match self { $(Tensor::$variant(a) => a.iter().flat_map(|x| Element::le_bytes(*x)).collect(),)* }

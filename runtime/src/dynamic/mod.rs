@@ -20,12 +20,9 @@
 //! assert_eq!(errors.errors()[0].path, "color");
 //! ```
 
-mod encode;
-mod plan;
 pub mod raw;
 
-pub use encode::EncodeOptions;
-pub use plan::Unfitted;
+pub use crate::engine::EncodeOptions;
 
 use crate::batch::Batch;
 use crate::error::ValidationErrors;
@@ -39,7 +36,7 @@ use tensorseam_compiler::{Checked, Diagnostic, SourceFile};
 #[derive(Clone, Debug)]
 pub struct Schema {
     checked: Checked,
-    plan: plan::Plan,
+    plan: crate::plan::Plan,
 }
 
 /// Why a schema could not be loaded.
@@ -138,7 +135,18 @@ impl Schema {
                 diagnostics: out.diagnostics,
             });
         };
-        let plan = plan::Plan::new(checked.schema()).map_err(|u| LoadError::Unfitted(u.inputs))?;
+        let pending = checked.unfitted_inputs();
+        if !pending.is_empty() {
+            return Err(LoadError::Unfitted(pending));
+        }
+        // The same plan the derive builds: from the IR JSON, by the runtime.
+        let ir = tensorseam_compiler::emit::ir::canonical_text(checked.schema());
+        let plan = crate::plan::Plan::from_ir_json(&ir, checked.fingerprint()).map_err(|e| {
+            LoadError::Invalid {
+                rendered: e,
+                diagnostics: Vec::new(),
+            }
+        })?;
         Ok(Schema { checked, plan })
     }
 
@@ -178,13 +186,7 @@ impl Schema {
         records: &[Value],
         opts: &EncodeOptions,
     ) -> Result<Batch, ValidationErrors> {
-        encode::encode(
-            &self.plan,
-            self.checked.schema(),
-            self.checked.fingerprint(),
-            records,
-            opts,
-        )
+        crate::engine::encode(&self.plan, records, opts, None)
     }
 
     /// Reads JSON Lines (blank lines skipped; `NaN`, `Infinity`, `-Infinity` accepted).

@@ -1,19 +1,17 @@
-//! Records → validated tensors: the reference implementation of SPEC §9 that the derive and the
-//! generated Python are tested against. Two passes: the first measures the lengths of dims that
-//! pad to the batch's longest; the second validates every value in the order of checks
-//! (missing → type → non-finite → charset → range → encoding → transforms) and writes it.
+//! Records → validated tensors: the one implementation of SPEC §9 that both the derive's generated
+//! code and the dynamic path run, over any [`Record`] of [`Raw`] values. Two passes: the first
+//! measures the lengths of dims that pad to the batch's longest; the second validates every value
+//! in the order of checks (missing → type → non-finite → charset → range → encoding → transforms)
+//! and writes it.
 
-use super::plan::{AxisPlan, InputPlan, Plan};
-use super::raw::{describe, kind, Kind};
 use crate::batch::Batch;
 use crate::error::{ErrorCode, ValidationErrors};
 use crate::ops;
-use crate::tensor::Tensor;
-use serde_json::Value;
-use tensorseam_compiler::ir::{
-    self, DType as RawType, Encoding, Role, Scalar, Step, TensorAxis, TensorKind, Transform,
-    Unknown,
+use crate::plan::{
+    AxisPlan, InputPlan, Literal, Plan, RawType, Role, Step, TensorAxis, TensorKind, Transform,
 };
+use crate::raw::{describe, Kind, List, Raw, Record};
+use crate::tensor::Tensor;
 
 /// How to encode.
 #[derive(Clone, Debug)]
@@ -80,17 +78,6 @@ struct Target {
     strides: Vec<usize>,
 }
 
-struct Encoder<'p> {
-    plan: &'p Plan,
-    targets: Vec<Option<Target>>,
-    errors: ValidationErrors,
-    row: usize,
-    /// This example's raw length of each dim, once an input has set it.
-    dim_len: Vec<Option<usize>>,
-    /// This example's kept (truncated) length of each dim.
-    dim_kept: Vec<usize>,
-}
-
 fn strides(shape: &[usize]) -> Vec<usize> {
     let mut s = vec![1; shape.len()];
     for i in (0..shape.len().saturating_sub(1)).rev() {
@@ -99,25 +86,31 @@ fn strides(shape: &[usize]) -> Vec<usize> {
     s
 }
 
-/// Encodes `rows` with `plan`.
+fn kind(v: Option<&dyn Raw>) -> Kind<'_> {
+    v.map_or(Kind::Null, Raw::kind)
+}
+
+/// Encodes `rows` with `plan`, reusing `reuse`'s buffers where dtype and shape fit.
 ///
 /// # Errors
 /// Every invalid value (up to the limit); no batch is returned then.
-pub fn encode(
+pub fn encode<R: Record>(
     plan: &Plan,
-    schema: &ir::Schema,
-    fingerprint: &str,
-    rows: &[Value],
+    rows: &[R],
     opts: &EncodeOptions,
+    reuse: Option<Batch>,
 ) -> Result<Batch, ValidationErrors> {
-    let active = |i: &InputPlan| i.ir.role == Role::Feature || opts.training;
+    let active = |i: &InputPlan| i.role == Role::Feature || opts.training;
     // Pass 1: dims without `max` pad to the longest value in the batch.
     let mut longest = vec![0usize; plan.dims.len()];
     for row in rows {
-        for input in plan.inputs.iter().filter(|i| active(i)) {
-            measure(row.get(&input.ir.name), &input.shape, &mut longest);
+        for (index, input) in plan.inputs.iter().enumerate().filter(|(_, i)| active(i)) {
+            if let Ok(v) = row.field(index, &input.name) {
+                measure(v, &input.shape, &mut longest);
+            }
         }
     }
+    let mut spare: Vec<(String, Tensor)> = reuse.map(Batch::into_tensors).unwrap_or_default();
     let mut targets = Vec::with_capacity(plan.tensors.len());
     for t in &plan.tensors {
         if !opts.training && matches!(t.kind, TensorKind::Label | TensorKind::Weight) {
@@ -129,20 +122,23 @@ pub fn encode(
             .iter()
             .map(|a| match a {
                 TensorAxis::Batch => rows.len(),
-                TensorAxis::Fixed(n) => n.unwrap_or(0) as usize,
-                TensorAxis::Dim { name, max } => match max {
-                    Some(m) => *m as usize,
-                    None => plan
-                        .dims
-                        .iter()
-                        .position(|d| d.name == *name)
-                        .map_or(0, |d| longest[d]),
-                },
+                TensorAxis::Fixed(n) => *n,
+                TensorAxis::Dim(d) => plan.dims[*d].max.unwrap_or(longest[*d]),
             })
             .collect();
+        let tensor = match spare.iter().position(|(n, x)| {
+            *n == t.name && x.dtype() == t.dtype && x.shape() == shape.as_slice()
+        }) {
+            Some(i) => {
+                let mut x = spare.swap_remove(i).1;
+                x.fill_zero();
+                x
+            }
+            None => Tensor::zeros(t.dtype, &shape),
+        };
         targets.push(Some(Target {
             strides: strides(&shape),
-            tensor: Tensor::zeros(t.dtype, &shape),
+            tensor,
         }));
     }
     let mut enc = Encoder {
@@ -160,33 +156,28 @@ pub fn encode(
         enc.row = r;
         enc.dim_len.iter_mut().for_each(|d| *d = None);
         enc.dim_kept.iter_mut().for_each(|d| *d = 0);
-        let Value::Object(fields) = row else {
-            enc.error(
-                "",
-                ErrorCode::WrongType,
-                format!(
-                    "a record must be an object, found {}",
-                    describe(kind(Some(row)))
-                ),
-            );
-            continue;
-        };
         if opts.strict {
-            for key in fields.keys() {
-                if !plan.inputs.iter().any(|i| i.ir.name == *key) {
-                    enc.error(
-                        key,
-                        ErrorCode::UnknownField,
-                        format!("unknown field `{key}`"),
-                    );
-                }
+            for key in row.unknown_fields(&|k| plan.inputs.iter().any(|i| i.name == k)) {
+                enc.error(
+                    &key,
+                    ErrorCode::UnknownField,
+                    format!("unknown field `{key}`"),
+                );
             }
         }
-        for input in plan.inputs.iter().filter(|i| active(i)) {
+        for (index, input) in plan.inputs.iter().enumerate().filter(|(_, i)| active(i)) {
+            let Ok(value) = row.field(index, &input.name) else {
+                enc.error(
+                    "",
+                    ErrorCode::WrongType,
+                    "a record must be an object".to_string(),
+                );
+                break;
+            };
             path.clear();
-            path.push_str(&input.ir.name);
+            path.push_str(&input.name);
             idx.clear();
-            enc.walk(input, fields.get(&input.ir.name), 0, &mut path, &mut idx);
+            enc.walk(input, value, 0, &mut path, &mut idx);
         }
         enc.dim_masks();
     }
@@ -200,26 +191,39 @@ pub fn encode(
         .filter_map(|(t, target)| target.map(|x| (t.name.clone(), x.tensor)))
         .collect();
     Ok(Batch::new(
-        schema.name.clone(),
-        schema.version,
-        fingerprint,
+        plan.schema.clone(),
+        plan.version,
+        plan.fingerprint.clone(),
         tensors,
     ))
 }
 
 /// Records the longest list at each dim axis (pass 1).
-fn measure(v: Option<&Value>, shape: &[AxisPlan], longest: &mut [usize]) {
+fn measure(v: Option<&dyn Raw>, shape: &[AxisPlan], longest: &mut [usize]) {
     let Some((axis, rest)) = shape.split_first() else {
         return;
     };
-    if let Some(Value::Array(items)) = v {
+    if let Kind::List(items) = kind(v) {
         if let AxisPlan::Dim(d) = axis {
             longest[*d] = longest[*d].max(items.len());
         }
-        for item in items {
-            measure(Some(item), rest, longest);
+        if !rest.is_empty() {
+            for i in 0..items.len() {
+                measure(items.get(i), rest, longest);
+            }
         }
     }
+}
+
+struct Encoder<'p> {
+    plan: &'p Plan,
+    targets: Vec<Option<Target>>,
+    errors: ValidationErrors,
+    row: usize,
+    /// This example's raw length of each dim, once an input has set it.
+    dim_len: Vec<Option<usize>>,
+    /// This example's kept (truncated) length of each dim.
+    dim_kept: Vec<usize>,
 }
 
 impl Encoder<'_> {
@@ -247,7 +251,7 @@ impl Encoder<'_> {
     fn walk(
         &mut self,
         input: &InputPlan,
-        v: Option<&Value>,
+        v: Option<&dyn Raw>,
         axis: usize,
         path: &mut String,
         idx: &mut Vec<usize>,
@@ -278,9 +282,9 @@ impl Encoder<'_> {
     fn list<'v>(
         &mut self,
         axis: AxisPlan,
-        v: Option<&'v Value>,
+        v: Option<&'v dyn Raw>,
         path: &str,
-    ) -> Option<(&'v [Value], std::ops::Range<usize>)> {
+    ) -> Option<(&'v dyn List, std::ops::Range<usize>)> {
         let items = match kind(v) {
             Kind::List(items) => items,
             Kind::Null => {
@@ -311,34 +315,27 @@ impl Encoder<'_> {
             }
             AxisPlan::Dim(d) => {
                 let dim = &self.plan.dims[d];
-                match self.dim_len[d] {
-                    Some(l) if l != len => {
-                        let name = &dim.name;
-                        self.error(
-                            path,
-                            ErrorCode::DimMismatch,
-                            format!(
-                                "dim `{name}` has length {l} elsewhere in this record, {len} here"
-                            ),
-                        );
-                        return None;
-                    }
-                    _ => {}
+                if let Some(l) = self.dim_len[d].filter(|l| *l != len) {
+                    let name = &dim.name;
+                    self.error(
+                        path,
+                        ErrorCode::DimMismatch,
+                        format!("dim `{name}` has length {l} elsewhere in this record, {len} here"),
+                    );
+                    return None;
                 }
                 let first = self.dim_len[d].is_none();
                 self.dim_len[d] = Some(len);
-                if let Some(min) = dim.min {
-                    if len < min {
-                        self.error(
-                            path,
-                            ErrorCode::WrongLength,
-                            format!(
-                                "dim `{}` needs at least {min} elements, found {len}",
-                                dim.name
-                            ),
-                        );
-                        return None;
-                    }
+                if let Some(min) = dim.min.filter(|m| len < *m) {
+                    self.error(
+                        path,
+                        ErrorCode::WrongLength,
+                        format!(
+                            "dim `{}` needs at least {min} elements, found {len}",
+                            dim.name
+                        ),
+                    );
+                    return None;
                 }
                 let range = match dim.max {
                     None => Some(0..len),
@@ -392,34 +389,34 @@ impl Encoder<'_> {
     fn value<'v>(
         &mut self,
         input: &'v InputPlan,
-        v: Option<&'v Value>,
+        v: Option<&'v dyn Raw>,
         path: &str,
         scalar_input: bool,
     ) -> Option<Typed<'v>> {
-        let ir = &input.ir;
         let k = kind(v);
         let is_missing = matches!(k, Kind::Null)
-            || (ir.dtype.is_float() && matches!(k, Kind::Float(f) if f.is_nan()));
+            || (input.dtype.is_float() && matches!(k, Kind::Float(f) if f.is_nan()));
         if is_missing {
-            if let (ir::Missing::Fill(fill), true) = (&ir.missing, scalar_input) {
+            if let (Some(fill), true) = (&input.fill, scalar_input) {
                 return Some(match fill {
-                    Scalar::Bool(b) => Typed::Bool(*b),
-                    Scalar::Int(i) => Typed::Int(*i),
-                    Scalar::Float(f) if ir.dtype == RawType::F32 => {
+                    Literal::Bool(b) => Typed::Bool(*b),
+                    Literal::Int(i) if input.dtype.is_float() => Typed::Float(*i as f64),
+                    Literal::Int(i) => Typed::Int(*i),
+                    Literal::Float(f) if input.dtype == RawType::F32 => {
                         Typed::Float(f64::from(*f as f32))
                     }
-                    Scalar::Float(f) => Typed::Float(*f),
-                    Scalar::Str(s) => Typed::Str(s),
+                    Literal::Float(f) => Typed::Float(*f),
+                    Literal::Str(s) => Typed::Str(s),
                 });
             }
             self.error(path, ErrorCode::Missing, format!("`{path}` is missing"));
             return None;
         }
-        let typed = match (ir.dtype, k) {
+        let typed = match (input.dtype, k) {
             (RawType::Bool, Kind::Bool(b)) => Typed::Bool(b),
             (RawType::Str, Kind::Str(s)) => Typed::Str(s),
-            (d, Kind::Int(i)) if d.is_int() => Typed::Int(i),
-            (d, Kind::Float(f)) if d.is_int() && f.is_finite() && f.fract() == 0.0 => {
+            (RawType::Int(..), Kind::Int(i)) => Typed::Int(i),
+            (RawType::Int(..), Kind::Float(f)) if f.is_finite() && f.fract() == 0.0 => {
                 Typed::Int(f as i128)
             }
             (d, Kind::Int(i)) if d.is_float() => Typed::Float(i as f64),
@@ -428,31 +425,31 @@ impl Encoder<'_> {
                 let expected = match d {
                     RawType::Bool => "`true` or `false`",
                     RawType::Str => "a string",
-                    d if d.is_int() => "an integer",
+                    RawType::Int(..) => "an integer",
                     _ => "a number",
                 };
                 self.error(
                     path,
                     ErrorCode::WrongType,
-                    format!("expected {expected} for `{d}`, found {}", describe(other)),
+                    format!(
+                        "expected {expected} for `{}`, found {}",
+                        d.name(),
+                        describe(other)
+                    ),
                 );
                 return None;
             }
         };
-        let typed = match typed {
-            Typed::Int(i) => {
-                let (lo, hi) = ir.dtype.int_bounds().unwrap_or((i128::MIN, i128::MAX));
-                if i < lo || i > hi {
-                    self.error(
-                        path,
-                        ErrorCode::OutOfRange,
-                        format!("{i} is outside `{}` ({lo}..={hi})", ir.dtype),
-                    );
-                    return None;
-                }
-                typed
+        let typed = match (typed, input.dtype) {
+            (Typed::Int(i), RawType::Int(_, lo, hi)) if i < lo || i > hi => {
+                self.error(
+                    path,
+                    ErrorCode::OutOfRange,
+                    format!("{i} is outside `{}` ({lo}..={hi})", input.dtype.name()),
+                );
+                return None;
             }
-            Typed::Float(f) if f.is_infinite() => {
+            (Typed::Float(f), _) if f.is_infinite() => {
                 self.error(
                     path,
                     ErrorCode::NonFinite,
@@ -460,16 +457,16 @@ impl Encoder<'_> {
                 );
                 return None;
             }
-            Typed::Float(f) if ir.dtype == RawType::F32 => match ops::raw_f32(f) {
+            (Typed::Float(f), RawType::F32) => match ops::raw_f32(f) {
                 Ok(x) => Typed::Float(x),
                 Err(code) => {
                     self.error(path, code, format!("{f:?} does not fit `f32`"));
                     return None;
                 }
             },
-            other => other,
+            (other, _) => other,
         };
-        if let (Typed::Str(s), ir::Charset::Ascii) = (typed, ir.charset) {
+        if let (Typed::Str(s), true) = (typed, input.ascii) {
             if !s.is_ascii() {
                 self.error(
                     path,
@@ -479,20 +476,21 @@ impl Encoder<'_> {
                 return None;
             }
         }
-        if let Some(r) = &ir.range {
-            let below = r.lo.as_ref().is_some_and(|lo| less(&typed, lo));
-            let above = r.hi.as_ref().is_some_and(|hi| greater(&typed, hi));
+        if let Some((lo, hi)) = &input.range {
+            let below = lo.as_ref().is_some_and(|lo| less(&typed, lo));
+            let above = hi.as_ref().is_some_and(|hi| greater(&typed, hi));
             if below || above {
-                let b =
-                    |s: &Option<Scalar>| s.as_ref().map_or("null".to_string(), ToString::to_string);
+                let b = |s: &Option<Literal>| {
+                    s.as_ref().map_or("null".to_string(), ToString::to_string)
+                };
                 self.error(
                     path,
                     ErrorCode::OutOfRange,
                     format!(
                         "{} is outside the range [{}, {}]",
                         shown(&typed),
-                        b(&r.lo),
-                        b(&r.hi)
+                        b(lo),
+                        b(hi)
                     ),
                 );
                 return None;
@@ -502,11 +500,11 @@ impl Encoder<'_> {
     }
 
     /// One leaf value: validate, encode, write.
-    fn cell(&mut self, input: &InputPlan, v: Option<&Value>, path: &str, idx: &[usize]) {
+    fn cell(&mut self, input: &InputPlan, v: Option<&dyn Raw>, path: &str, idx: &[usize]) {
         let Some(x) = self.value(input, v, path, input.shape.is_empty()) else {
             return;
         };
-        match &input.ir.transform {
+        match &input.transform {
             Transform::None => {
                 let out = match x {
                     Typed::Bool(b) => Out::Bool(b),
@@ -516,22 +514,20 @@ impl Encoder<'_> {
                 };
                 self.write(input, idx, 0, out);
             }
-            Transform::Scale { steps, out } => {
-                let Some(y) = self.scale(steps, *out, as_f64(x), path) else {
-                    return;
-                };
-                self.write(input, idx, 0, Out::Float(y));
+            Transform::Scale { steps, out_f64 } => {
+                if let Some(y) = self.scale(steps, *out_f64, as_f64(x), path) {
+                    self.write(input, idx, 0, Out::Float(y));
+                }
             }
-            Transform::Encode(e) => self.encode(input, e, x, path, idx),
+            other => self.encode(input, other, x, path, idx),
         }
     }
 
-    fn scale(&mut self, steps: &[Step], out: RawType, mut x: f64, path: &str) -> Option<f64> {
+    fn scale(&mut self, steps: &[Step], out_f64: bool, mut x: f64, path: &str) -> Option<f64> {
         for step in steps {
             x = match step {
-                Step::Standardize(Some(p)) => ops::standardize(x, p.mean, p.std),
-                Step::MinMax(Some(p)) => ops::minmax(x, p.min, p.max),
-                Step::Standardize(None) | Step::MinMax(None) => return None,
+                Step::Standardize { mean, std } => ops::standardize(x, *mean, *std),
+                Step::MinMax { min, max } => ops::minmax(x, *min, *max),
                 Step::Affine { scale, offset } => ops::affine(x, *scale, *offset),
                 Step::Divide(by) => ops::divide(x, *by),
                 Step::Log1p => match ops::log1p(x) {
@@ -548,7 +544,7 @@ impl Encoder<'_> {
                 Step::Clip { min, max } => ops::clip(x, *min, *max),
             };
         }
-        let done = if out == RawType::F64 {
+        let done = if out_f64 {
             ops::finish_f64(x)
         } else {
             ops::finish_f32(x).map(f64::from)
@@ -556,6 +552,7 @@ impl Encoder<'_> {
         match done {
             Ok(y) => Some(y),
             Err(code) => {
+                let out = if out_f64 { "f64" } else { "f32" };
                 self.error(
                     path,
                     code,
@@ -584,64 +581,60 @@ impl Encoder<'_> {
         );
     }
 
-    fn encode(&mut self, input: &InputPlan, e: &Encoding, x: Typed<'_>, path: &str, idx: &[usize]) {
-        match e {
-            Encoding::OneHot { unknown, .. } => {
+    fn encode(
+        &mut self,
+        input: &InputPlan,
+        transform: &Transform,
+        x: Typed<'_>,
+        path: &str,
+        idx: &[usize],
+    ) {
+        match transform {
+            Transform::OneHot { ignore_unknown } => {
                 let position = Self::lookup(input, x);
-                if position.is_none() && *unknown == Unknown::Error {
+                if position.is_none() && !ignore_unknown {
                     return self.unknown(input, x, path);
                 }
                 for j in 0..input.width {
                     self.write(input, idx, j, Out::Bool(Some(j) == position));
                 }
             }
-            Encoding::Index { unknown, .. } => {
-                let position = match (Self::lookup(input, x), unknown) {
+            Transform::Index { oov } => {
+                let position = match (Self::lookup(input, x), oov) {
                     (Some(p), _) => p as u64,
-                    (None, Unknown::Oov(n)) => {
-                        ops::oov_position(input.lookup.k as u64, hash(x), *n)
-                    }
-                    (None, _) => return self.unknown(input, x, path),
+                    (None, Some(n)) => ops::oov_position(input.lookup.k as u64, hash(x), *n),
+                    (None, None) => return self.unknown(input, x, path),
                 };
                 self.write(input, idx, 0, Out::Int(position.into()));
             }
-            Encoding::Hash { buckets, .. } => {
-                self.write(
-                    input,
-                    idx,
-                    0,
-                    Out::Int(ops::bucket(hash(x), *buckets).into()),
-                );
-            }
-            Encoding::Bucketize { boundaries, .. } => {
-                self.write(
-                    input,
-                    idx,
-                    0,
-                    Out::Int(ops::bucketize(boundaries, as_f64(x)).into()),
-                );
-            }
-            Encoding::Bytes {
-                max_len, truncate, ..
-            }
-            | Encoding::Chars {
-                max_len, truncate, ..
-            } => {
+            Transform::Hash { buckets } => self.write(
+                input,
+                idx,
+                0,
+                Out::Int(ops::bucket(hash(x), *buckets).into()),
+            ),
+            Transform::Bucketize { boundaries } => self.write(
+                input,
+                idx,
+                0,
+                Out::Int(ops::bucketize(boundaries, as_f64(x)).into()),
+            ),
+            Transform::Bytes { max_len, truncate } | Transform::Chars { max_len, truncate } => {
                 let Typed::Str(s) = x else { return };
-                let (max_len, truncate) = (*max_len as usize, trunc(*truncate));
-                let mut values = vec![0u32; max_len];
-                let kept = if matches!(e, Encoding::Bytes { .. }) {
-                    ops::text_bytes(s, max_len, truncate).map(|b| {
+                let bytes = matches!(transform, Transform::Bytes { .. });
+                let mut values = vec![0u32; *max_len];
+                let kept = if bytes {
+                    ops::text_bytes(s, *max_len, *truncate).map(|b| {
                         b.iter()
                             .zip(values.iter_mut())
                             .for_each(|(x, v)| *v = u32::from(*x));
                         b.len()
                     })
                 } else {
-                    ops::text_chars(s, max_len, truncate, |i, c| values[i] = c)
+                    ops::text_chars(s, *max_len, *truncate, |i, c| values[i] = c)
                 };
                 let Ok(kept) = kept else {
-                    let (n, unit) = if matches!(e, Encoding::Bytes { .. }) {
+                    let (n, unit) = if bytes {
                         (s.len(), "bytes")
                     } else {
                         (s.chars().count(), "characters")
@@ -657,12 +650,12 @@ impl Encoder<'_> {
                 }
                 if let Some(mask) = input.text_mask.and_then(|m| self.targets[m].as_mut()) {
                     let base = self.row * mask.strides[0];
-                    for j in 0..max_len {
+                    for j in 0..*max_len {
                         put(&mut mask.tensor, base + j, Out::Bool(j < kept));
                     }
                 }
             }
-            Encoding::MultiHot { .. } => {}
+            Transform::None | Transform::Scale { .. } | Transform::MultiHot { .. } => {}
         }
     }
 
@@ -670,7 +663,7 @@ impl Encoder<'_> {
     fn multi_hot(
         &mut self,
         input: &InputPlan,
-        v: Option<&Value>,
+        v: Option<&dyn Raw>,
         path: &mut String,
         idx: &[usize],
     ) {
@@ -680,7 +673,7 @@ impl Encoder<'_> {
         let Some((items, range)) = self.list(axis, v, path) else {
             return;
         };
-        let Transform::Encode(Encoding::MultiHot { unknown, .. }) = &input.ir.transform else {
+        let Transform::MultiHot { ignore_unknown } = &input.transform else {
             return;
         };
         let mut flags = vec![false; input.width];
@@ -690,7 +683,7 @@ impl Encoder<'_> {
             if let Some(x) = self.value(input, items.get(raw_i), path, false) {
                 match Self::lookup(input, x) {
                     Some(p) => flags[p] = true,
-                    None if *unknown == Unknown::Error => self.unknown(input, x, path),
+                    None if !ignore_unknown => self.unknown(input, x, path),
                     None => {}
                 }
             }
@@ -699,14 +692,6 @@ impl Encoder<'_> {
         for (j, f) in flags.into_iter().enumerate() {
             self.write(input, idx, j, Out::Bool(f));
         }
-    }
-}
-
-fn trunc(t: ir::Truncate) -> ops::Truncate {
-    match t {
-        ir::Truncate::Error => ops::Truncate::Error,
-        ir::Truncate::Right => ops::Truncate::Right,
-        ir::Truncate::Left => ops::Truncate::Left,
     }
 }
 
@@ -740,21 +725,21 @@ fn shown(x: &Typed<'_>) -> String {
 }
 
 /// `x < bound`, exactly for integers.
-fn less(x: &Typed<'_>, bound: &Scalar) -> bool {
+fn less(x: &Typed<'_>, bound: &Literal) -> bool {
     match (x, bound) {
-        (Typed::Int(a), Scalar::Int(b)) => a < b,
-        (x, Scalar::Int(b)) => as_f64(*x) < *b as f64,
-        (x, Scalar::Float(b)) => as_f64(*x) < *b,
+        (Typed::Int(a), Literal::Int(b)) => a < b,
+        (x, Literal::Int(b)) => as_f64(*x) < *b as f64,
+        (x, Literal::Float(b)) => as_f64(*x) < *b,
         _ => false,
     }
 }
 
 /// `x > bound`, exactly for integers.
-fn greater(x: &Typed<'_>, bound: &Scalar) -> bool {
+fn greater(x: &Typed<'_>, bound: &Literal) -> bool {
     match (x, bound) {
-        (Typed::Int(a), Scalar::Int(b)) => a > b,
-        (x, Scalar::Int(b)) => as_f64(*x) > *b as f64,
-        (x, Scalar::Float(b)) => as_f64(*x) > *b,
+        (Typed::Int(a), Literal::Int(b)) => a > b,
+        (x, Literal::Int(b)) => as_f64(*x) > *b as f64,
+        (x, Literal::Float(b)) => as_f64(*x) > *b,
         _ => false,
     }
 }

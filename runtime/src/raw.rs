@@ -1,0 +1,193 @@
+//! Raw record values, whatever holds them: a `serde_json::Value` (the dynamic path) or a typed
+//! struct field (the derive). The engine sees only [`Kind`], so both paths validate and encode
+//! through the same code.
+
+use serde_json::Value;
+
+/// What a raw value is.
+#[derive(Clone, Copy)]
+pub enum Kind<'a> {
+    /// Absent or null (`None`).
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// An integer.
+    Int(i128),
+    /// A float (NaN and ±inf included).
+    Float(f64),
+    /// Text.
+    Str(&'a str),
+    /// A list.
+    List(&'a dyn List),
+    /// A JSON object where a value belongs.
+    Object,
+}
+
+/// A value the engine can read.
+pub trait Raw {
+    /// What it is.
+    fn kind(&self) -> Kind<'_>;
+}
+
+/// A list of values.
+pub trait List {
+    /// Its length.
+    fn len(&self) -> usize;
+    /// Whether it is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Element `i` (`i < len`).
+    fn get(&self, i: usize) -> Option<&dyn Raw>;
+}
+
+/// One record: its inputs by position (and name).
+pub trait Record {
+    /// The value of input `index` (named `name`): `Ok(None)` when absent, `Err(())` when the record
+    /// itself is not an object.
+    #[allow(clippy::result_unit_err)]
+    fn field(&self, index: usize, name: &str) -> Result<Option<&dyn Raw>, ()>;
+    /// Fields the schema does not know (reported in strict mode).
+    fn unknown_fields(&self, _known: &dyn Fn(&str) -> bool) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+macro_rules! raw_int {
+    ($($t:ty),*) => {$(
+        impl Raw for $t {
+            fn kind(&self) -> Kind<'_> { Kind::Int(i128::from(*self)) }
+        }
+    )*};
+}
+raw_int!(i8, i16, i32, i64, u8, u16, u32, u64);
+
+impl Raw for f32 {
+    fn kind(&self) -> Kind<'_> {
+        Kind::Float(f64::from(*self))
+    }
+}
+impl Raw for f64 {
+    fn kind(&self) -> Kind<'_> {
+        Kind::Float(*self)
+    }
+}
+impl Raw for bool {
+    fn kind(&self) -> Kind<'_> {
+        Kind::Bool(*self)
+    }
+}
+impl Raw for String {
+    fn kind(&self) -> Kind<'_> {
+        Kind::Str(self)
+    }
+}
+impl Raw for &str {
+    fn kind(&self) -> Kind<'_> {
+        Kind::Str(self)
+    }
+}
+impl Raw for Box<str> {
+    fn kind(&self) -> Kind<'_> {
+        Kind::Str(self)
+    }
+}
+impl<T: Raw> Raw for Option<T> {
+    fn kind(&self) -> Kind<'_> {
+        self.as_ref().map_or(Kind::Null, Raw::kind)
+    }
+}
+impl<T: Raw> Raw for Vec<T> {
+    fn kind(&self) -> Kind<'_> {
+        Kind::List(self)
+    }
+}
+impl<T: Raw, const N: usize> Raw for [T; N] {
+    fn kind(&self) -> Kind<'_> {
+        Kind::List(self)
+    }
+}
+impl<T: Raw> List for Vec<T> {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+    fn get(&self, i: usize) -> Option<&dyn Raw> {
+        <[T]>::get(self, i).map(|x| x as &dyn Raw)
+    }
+}
+impl<T: Raw, const N: usize> List for [T; N] {
+    fn len(&self) -> usize {
+        N
+    }
+    fn get(&self, i: usize) -> Option<&dyn Raw> {
+        <[T]>::get(self, i).map(|x| x as &dyn Raw)
+    }
+}
+
+// JSON. Bare `NaN`/`Infinity` tokens arrive as sentinel strings (see `dynamic::raw`).
+const NAN: &str = "\u{0}NaN";
+const INF: &str = "\u{0}Infinity";
+const NEG_INF: &str = "\u{0}-Infinity";
+
+impl Raw for Value {
+    fn kind(&self) -> Kind<'_> {
+        match self {
+            Value::Null => Kind::Null,
+            Value::Bool(b) => Kind::Bool(*b),
+            Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Kind::Int(i.into())
+                } else if let Some(u) = n.as_u64() {
+                    Kind::Int(u.into())
+                } else {
+                    Kind::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => match s.as_str() {
+                NAN => Kind::Float(f64::NAN),
+                INF => Kind::Float(f64::INFINITY),
+                NEG_INF => Kind::Float(f64::NEG_INFINITY),
+                s => Kind::Str(s),
+            },
+            Value::Array(items) => Kind::List(items),
+            Value::Object(_) => Kind::Object,
+        }
+    }
+}
+
+impl Record for Value {
+    fn field(&self, _index: usize, name: &str) -> Result<Option<&dyn Raw>, ()> {
+        match self {
+            Value::Object(m) => Ok(m.get(name).map(|v| v as &dyn Raw)),
+            _ => Err(()),
+        }
+    }
+
+    fn unknown_fields(&self, known: &dyn Fn(&str) -> bool) -> Vec<String> {
+        match self {
+            Value::Object(m) => m.keys().filter(|k| !known(k)).cloned().collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// How a value is named in messages: `the string "abc"`, `true`, `2.5`, `a list of 3`.
+pub fn describe(k: Kind<'_>) -> String {
+    match k {
+        Kind::Null => "null".to_string(),
+        Kind::Bool(b) => b.to_string(),
+        Kind::Int(i) => i.to_string(),
+        Kind::Float(f) if f.is_nan() => "NaN".to_string(),
+        Kind::Float(f) if f.is_infinite() => {
+            if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+        }
+        Kind::Float(f) => format!("{f:?}"),
+        Kind::Str(s) => {
+            let shown: String = s.chars().take(40).collect();
+            let more = if shown.len() < s.len() { "…" } else { "" };
+            format!("the string {shown:?}{more}")
+        }
+        Kind::List(items) => format!("a list of {}", items.len()),
+        Kind::Object => "an object".to_string(),
+    }
+}
