@@ -258,6 +258,7 @@ fn field_name(field: &syn::Field, errors: &mut Vec<syn::Error>) -> Option<String
 
 fn manifest_dir() -> Option<PathBuf> {
     std::env::var_os(MANIFEST_DIR_OVERRIDE)
+        .filter(|v| !v.is_empty())
         .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR"))
         .map(PathBuf::from)
 }

@@ -5,32 +5,7 @@ use std::collections::BTreeSet;
 use tensorseam::dynamic::Schema;
 use tensorseam_compiler::sample;
 
-const EVERYTHING: &str = r#"schema everything v1 {
-  dim seq max 6 min 1
-  dim tokens max 5 truncate right
-  dim slots max 3
-  dim items
-  input a: f32 { range -5 ..= 5 missing fill(0) scale standardize(mean: 1, std: 2) }
-  input b: f64 { range 0 .. scale log1p |> minmax(min: 0, max: 10) |> clip(min: 0, max: 1) out f64 }
-  input c: i32 { range -100 ..= 100 encode bucketize(-10, 0, 10) }
-  input d: u8[4] { scale divide(by: 255) }
-  input e: str { charset ascii encode index("x", "y", "z") }
-  input f: str { encode one_hot("red", "green"; unknown: ignore) }
-  input g: i64 { encode index(1, 2, 3; unknown: oov(4)) }
-  input h: bool { encode one_hot(true, false) }
-  input tags: str[items, 2] { encode multi_hot("p", "q"; unknown: ignore) }
-  input seqf: f32[seq, 2]
-  input seqi: i64[seq] { encode hash(buckets: 11) }
-  input toks: str[tokens] { encode index("u", "v") }
-  input slot_ids: u16[slots]
-  input title: str { encode bytes(max_len: 8) }
-  input body: str { encode chars(max_len: 6, truncate: left) }
-  input flag: bool { missing fill(true) }
-  input n16: i16 { range ..= 50 }
-  label y: str { encode index("no", "yes") }
-  weight w: f32 { range 0 .. missing fill(1) }
-  tensor feats = concat(a, d)
-}"#;
+const EVERYTHING: &str = include_str!("ui/schemas/everything.seam");
 
 fn schemas() -> Vec<(String, Schema)> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
