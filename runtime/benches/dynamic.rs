@@ -19,37 +19,7 @@ fn rows() -> usize {
 }
 
 fn schema_text() -> String {
-    let cats = |prefix: &str, n: usize| {
-        (0..n)
-            .map(|i| format!("\"{prefix}{i}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut s = String::from("schema workload v1 {\n");
-    for i in 0..8 {
-        s.push_str(&format!(
-            "  input x{i}: f64 {{ scale standardize(mean: {}.5, std: {}.25) }}\n",
-            i,
-            i + 1
-        ));
-    }
-    s.push_str("  input count: i64 { scale minmax(min: 0, max: 1000) }\n");
-    s.push_str(&format!(
-        "  input color: str {{ encode one_hot({}) }}\n",
-        cats("c", 5)
-    ));
-    s.push_str(&format!(
-        "  input region: str {{ encode one_hot({}) }}\n",
-        cats("r", 50)
-    ));
-    s.push_str(&format!(
-        "  input product: str {{ encode index({}) }}\n",
-        cats("p", 1000)
-    ));
-    s.push_str(
-        "  tensor features = concat(x0, x1, x2, x3, x4, x5, x6, x7, count, color, region)\n}\n",
-    );
-    s
+    include_str!("workload.seam").to_string()
 }
 
 /// The workload as JSONL text; deterministic (xorshift).

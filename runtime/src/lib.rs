@@ -12,6 +12,7 @@
 mod batch;
 mod engine;
 mod error;
+mod fast;
 pub mod files;
 pub mod ops;
 pub mod plan;
@@ -31,9 +32,11 @@ pub use tensor::{DType, Element, Tensor};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::engine::encode;
+    pub use crate::fast::{slice, tensors, FastElem};
     pub use crate::ops::*;
     pub use crate::plan::Plan;
     pub use crate::raw::{Raw, Record};
+    pub use crate::Batch;
     pub use std::sync::OnceLock;
 }
 
@@ -65,12 +68,23 @@ pub trait ModelInput: Sized + raw::Record {
     #[doc(hidden)]
     fn plan() -> &'static plan::Plan;
 
+    /// The specialized encoder the derive generates for schemas it covers: `Err(reuse)` (handing
+    /// the buffers back) when the schema is not covered or a value is invalid, so the engine runs.
+    #[doc(hidden)]
+    fn fast(rows: &[Self], training: bool, reuse: Option<Batch>) -> Result<Batch, Option<Batch>> {
+        let _ = (rows, training);
+        Err(reuse)
+    }
+
     /// Validates and encodes rows for serving (labels and weights ignored).
     ///
     /// # Errors
     /// Every invalid value, with row, path and code, up to [`DEFAULT_ERROR_LIMIT`].
     fn encode_batch(rows: &[Self]) -> Result<Batch, ValidationErrors> {
-        engine::encode(Self::plan(), rows, &EncodeOptions::default(), None)
+        match Self::fast(rows, false, None) {
+            Ok(batch) => Ok(batch),
+            Err(reuse) => engine::encode(Self::plan(), rows, &EncodeOptions::default(), reuse),
+        }
     }
 
     /// Validates and encodes rows for training: labels and weights are required and included.
@@ -78,15 +92,14 @@ pub trait ModelInput: Sized + raw::Record {
     /// # Errors
     /// As [`ModelInput::encode_batch`].
     fn encode_training_batch(rows: &[Self]) -> Result<Batch, ValidationErrors> {
-        engine::encode(
-            Self::plan(),
-            rows,
-            &EncodeOptions {
-                training: true,
-                ..EncodeOptions::default()
-            },
-            None,
-        )
+        let opts = EncodeOptions {
+            training: true,
+            ..EncodeOptions::default()
+        };
+        match Self::fast(rows, true, None) {
+            Ok(batch) => Ok(batch),
+            Err(reuse) => engine::encode(Self::plan(), rows, &opts, reuse),
+        }
     }
 
     /// Encodes rows into `batch`, reusing its buffers when the shapes match (a serving loop with a
@@ -96,7 +109,10 @@ pub trait ModelInput: Sized + raw::Record {
     /// As [`ModelInput::encode_batch`].
     fn encode_into(rows: &[Self], batch: &mut Batch) -> Result<(), ValidationErrors> {
         let old = std::mem::replace(batch, Batch::new("", 0, "", Vec::new()));
-        *batch = engine::encode(Self::plan(), rows, &EncodeOptions::default(), Some(old))?;
+        *batch = match Self::fast(rows, false, Some(old)) {
+            Ok(b) => b,
+            Err(reuse) => engine::encode(Self::plan(), rows, &EncodeOptions::default(), reuse)?,
+        };
         Ok(())
     }
 }

@@ -118,6 +118,15 @@ record! {
     }
 }
 
+record! {
+    #[derive(ModelInput)]
+    #[tensorseam(schema = "tests/ui/schemas/scalars.seam")]
+    struct Scalars {
+        a: Option<f32>, b: f64, c: i32, d: u8, e: String, f: Option<String>, g: i64, h: bool, i: String,
+        j: Option<i16>, k: Option<bool>, l: u64, m: Option<f64>, n: i8, big: String, bigint: i64, y: String, w: Option<f32>,
+    }
+}
+
 fn outcome(
     r: Result<Batch, ValidationErrors>,
 ) -> Result<Batch, Vec<(usize, String, &'static str)>> {
@@ -132,6 +141,7 @@ fn outcome(
 /// Compares the two paths on sampled records; returns how many records were compared.
 fn check<T: ModelInput>(
     schema_path: &str,
+    fast: bool,
     from_json: impl Fn(&Value) -> Option<T>,
 ) -> (usize, usize) {
     let dynamic = Schema::load(schema_path).expect("schema");
@@ -165,6 +175,12 @@ fn check<T: ModelInput>(
             "{schema_path}: sampled records are valid: {:?}",
             d.err()
         );
+        // The derive's fast path covers scalar schemas: it must be the path that ran.
+        assert_eq!(
+            T::fast(&typed, training, None).is_ok(),
+            fast,
+            "{schema_path}: fast path taken"
+        );
         assert_eq!(
             d, t,
             "{schema_path}: derive and dynamic path differ (training: {training})"
@@ -193,23 +209,38 @@ fn derive_and_dynamic_path_agree() {
     let root = env!("CARGO_MANIFEST_DIR");
     let (valid, invalid) = check(
         &format!("{root}/../schemas/penguins.yaml"),
+        true,
         Penguin::from_json,
     );
     assert!(
         valid >= 150 && invalid >= 10,
         "penguins: {valid} valid, {invalid} invalid compared"
     );
-    let (valid, invalid) = check(&format!("{root}/../schemas/digits.seam"), Digit::from_json);
+    let (valid, invalid) = check(
+        &format!("{root}/../schemas/digits.seam"),
+        false,
+        Digit::from_json,
+    );
     assert!(
         valid >= 150 && invalid >= 5,
         "digits: {valid} valid, {invalid} invalid compared"
     );
     let (valid, invalid) = check(
         &format!("{root}/tests/ui/schemas/everything.seam"),
+        false,
         Everything::from_json,
     );
     assert!(
         valid >= 100 && invalid >= 50,
         "everything: {valid} valid, {invalid} invalid compared"
+    );
+    let (valid, invalid) = check(
+        &format!("{root}/tests/ui/schemas/scalars.seam"),
+        true,
+        Scalars::from_json,
+    );
+    assert!(
+        valid >= 150 && invalid >= 50,
+        "scalars: {valid} valid, {invalid} invalid compared"
     );
 }

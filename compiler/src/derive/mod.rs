@@ -6,6 +6,8 @@
 //! schema file and line; all of them are reported in one build, and the impl is emitted anyway
 //! (a stub when the schema itself is unusable) so one mistake does not cascade.
 
+mod fast;
+
 use crate::ir::{Axis, DType, Input, Missing, Role};
 use crate::{compile_bytes, Checked, SourceFile};
 use proc_macro2::TokenStream;
@@ -19,7 +21,7 @@ const MANIFEST_DIR_OVERRIDE: &str = "TENSORSEAM_MANIFEST_DIR_OVERRIDE";
 
 /// A field's Rust type, as far as the schema cares.
 #[derive(Clone, Debug, PartialEq)]
-enum FieldType {
+pub(crate) enum FieldType {
     /// `bool`, `i8` … `f64`, or one of the string types (as `Str`).
     Leaf(DType),
     Option(Box<FieldType>),
@@ -348,6 +350,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
     // A stub while there are errors: the build fails on them, so it never runs.
     let mut plan = quote! { ::core::unreachable!("the derive reported errors") };
     let mut access: Vec<TokenStream> = Vec::new();
+    let mut fast_method = TokenStream::new();
     let mut rebuild = TokenStream::new();
     if let Some((checked, file, path)) = &loaded {
         let lines = input_lines(file);
@@ -358,6 +361,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 .map_or_else(|| file.path().to_string(), |(_, l)| l.clone())
         };
         let mut seen: Vec<String> = Vec::new();
+        let mut by_input: Vec<Option<(TokenStream, FieldType)>> = vec![None; checked.inputs.len()];
         let pending = checked.unfitted_inputs();
         if !pending.is_empty() {
             if let Some(lit) = &lit {
@@ -399,6 +403,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                         .unwrap_or(0);
                     let member = field.ident.as_ref();
                     access.push(quote! { #index => ::core::option::Option::Some(&self.#member as &dyn ::tensorseam::__private::Raw), });
+                    by_input[index] = Some((quote! { #member }, field_type(&field.ty)));
                     if let Some(why) = mismatch(&field_type(&field.ty), input) {
                         errors.push(syn::Error::new(
                             field.ty.span(),
@@ -447,6 +452,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
             const FINGERPRINT: &'static str = #fingerprint;
             const TENSORS: &'static [&'static str] = &[#(#tensors),*];
         };
+        fast_method = fast::method(checked.schema(), &by_input);
         let ir = crate::emit::ir::canonical_text(checked.schema());
         plan = quote! {
             static PLAN: ::tensorseam::__private::OnceLock<::tensorseam::__private::Plan> = ::tensorseam::__private::OnceLock::new();
@@ -457,6 +463,12 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
         let abs = path.to_string_lossy().into_owned();
         rebuild = quote! { const _: &[u8] = ::core::include_bytes!(#abs); };
     }
+    // The fast path reads fields with the schema's types: only sound once every field fits.
+    let fast_method = if errors.is_empty() {
+        fast_method
+    } else {
+        TokenStream::new()
+    };
     let compile_errors = errors.iter().map(syn::Error::to_compile_error);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
@@ -478,6 +490,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 fn plan() -> &'static ::tensorseam::__private::Plan {
                     #plan
                 }
+                #fast_method
             }
         };
     }

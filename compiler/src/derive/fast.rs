@@ -1,0 +1,440 @@
+//! The derive's fast path: straight-line code per input that validates and writes each value
+//! into typed buffers, with categories as `match` arms and the runtime's own arithmetic functions.
+//! It covers schemas whose inputs are all scalars without text encodings; on the first invalid
+//! value it bails out and the runtime's engine re-runs the batch, so errors are exactly the
+//! dynamic path's. Values are bit-identical because every operation is the same function call.
+
+use super::FieldType;
+use crate::ir::{
+    Categories, DType, Encoding, Input, Missing, Role, Scalar, Schema, Step, TensorAxis,
+    TensorKind, Transform, Unknown,
+};
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+/// An exact f64 in generated code: from its bits, so no literal parsing can move it.
+fn f(x: f64) -> TokenStream {
+    let bits = x.to_bits();
+    quote! { f64::from_bits(#bits) }
+}
+
+fn elem(d: DType) -> TokenStream {
+    match d {
+        DType::Bool => quote!(bool),
+        DType::I8 => quote!(i8),
+        DType::I16 => quote!(i16),
+        DType::I32 => quote!(i32),
+        DType::I64 => quote!(i64),
+        DType::U8 => quote!(u8),
+        DType::U16 => quote!(u16),
+        DType::U32 => quote!(u32),
+        DType::U64 => quote!(u64),
+        DType::F32 => quote!(f32),
+        DType::F64 | DType::Str => quote!(f64),
+    }
+}
+
+/// Whether the fast path covers this schema.
+fn covered(schema: &Schema) -> bool {
+    schema.inputs.iter().all(|i| {
+        i.shape.is_empty()
+            && !matches!(
+                &i.transform,
+                Transform::Encode(
+                    Encoding::Bytes { .. } | Encoding::Chars { .. } | Encoding::MultiHot { .. }
+                )
+            )
+    }) && schema.specs.iter().all(|t| {
+        t.axes
+            .iter()
+            .all(|a| !matches!(a, TensorAxis::Dim { .. } | TensorAxis::Fixed(None)))
+    })
+}
+
+/// The expression reading a field's raw value into `x`, or bailing when it is invalid.
+fn read(input: &Input, member: &TokenStream, ty: &FieldType) -> TokenStream {
+    let (optional, leaf) = match ty {
+        FieldType::Option(inner) => (true, inner.as_ref()),
+        other => (false, other),
+    };
+    let take = match (input.dtype, leaf) {
+        (DType::Str, _) => quote! { ::core::convert::AsRef::<str>::as_ref(v) },
+        (DType::Bool, _) => quote! { *v },
+        (d, _) if d.is_int() => quote! { i128::from(*v) },
+        _ => quote! { f64::from(*v) },
+    };
+    let fill = match &input.missing {
+        Missing::Fill(Scalar::Str(s)) => {
+            let lit = Literal::string(s);
+            quote! { #lit }
+        }
+        Missing::Fill(Scalar::Bool(b)) => quote! { #b },
+        Missing::Fill(Scalar::Int(i)) if input.dtype.is_int() => {
+            let lit = Literal::i128_suffixed(*i);
+            quote! { #lit }
+        }
+        Missing::Fill(Scalar::Int(i)) => fill_float(input.dtype, *i as f64),
+        Missing::Fill(Scalar::Float(x)) => fill_float(input.dtype, *x),
+        Missing::Error => quote! { return ::core::option::Option::None },
+    };
+    let value = if optional {
+        quote! { match &row.#member { ::core::option::Option::Some(v) => #take, ::core::option::Option::None => #fill } }
+    } else {
+        quote! { { let v = &row.#member; #take } }
+    };
+    // Floats: NaN is missing; ±inf is invalid.
+    if input.dtype.is_float() {
+        quote! {
+            let x: f64 = #value;
+            let x: f64 = if x.is_nan() { #fill } else { x };
+            if x.is_infinite() { return ::core::option::Option::None; }
+        }
+    } else {
+        quote! { let x = #value; }
+    }
+}
+
+/// A float fill value as the engine takes it: rounded to f32 first for an `f32` input.
+fn fill_float(dtype: DType, x: f64) -> TokenStream {
+    let x = if dtype == DType::F32 {
+        f64::from(x as f32)
+    } else {
+        x
+    };
+    f(x)
+}
+
+/// Range and charset checks on `x`.
+fn checks(input: &Input) -> TokenStream {
+    let mut out = TokenStream::new();
+    if input.charset == crate::ir::Charset::Ascii {
+        out.extend(quote! { if !x.is_ascii() { return ::core::option::Option::None; } });
+    }
+    if let Some(r) = &input.range {
+        for (bound, below) in [(&r.lo, true), (&r.hi, false)] {
+            let Some(b) = bound else { continue };
+            let lit = match (b, input.dtype.is_int()) {
+                (Scalar::Int(i), true) => {
+                    let lit = Literal::i128_suffixed(*i);
+                    quote! { #lit }
+                }
+                (Scalar::Int(i), false) => f(*i as f64),
+                (Scalar::Float(x), _) => f(*x),
+                _ => continue,
+            };
+            let cmp = if below {
+                quote! { x < #lit }
+            } else {
+                quote! { x > #lit }
+            };
+            out.extend(quote! { if #cmp { return ::core::option::Option::None; } });
+        }
+    }
+    out
+}
+
+fn as_f64(input: &Input) -> TokenStream {
+    if input.dtype.is_int() {
+        quote! { (x as f64) }
+    } else if input.dtype == DType::Bool {
+        quote! { (u8::from(x) as f64) }
+    } else {
+        quote! { x }
+    }
+}
+
+fn hash(input: &Input) -> TokenStream {
+    match input.dtype {
+        DType::Str => quote! { __ts::fnv1a64(x.as_bytes()) },
+        DType::Bool => quote! { __ts::fnv1a64_bool(x) },
+        _ => quote! { __ts::fnv1a64_int(x) },
+    }
+}
+
+/// FNV-1a 64, as the runtime's `ops::fnv1a64` computes it (the table below is built here, at
+/// macro time, and probed there).
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Mixes an integer category for the table (runtime and macro time use this same expression).
+fn mix(v: i128) -> u64 {
+    (v as u64 ^ (v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// The position of `x` among the categories. A few: a `match`. Many: an open-addressing table
+/// built here at macro time and probed with one hash and (almost always) one comparison — a long
+/// `match` on strings compiles to a chain of comparisons, which measured slow at 1,000 categories.
+fn lookup(categories: &[Scalar]) -> TokenStream {
+    let pattern = |c: &Scalar| match c {
+        Scalar::Str(s) => {
+            let lit = Literal::string(s);
+            quote! { #lit }
+        }
+        Scalar::Int(v) => {
+            let lit = Literal::i128_suffixed(*v);
+            quote! { #lit }
+        }
+        Scalar::Bool(b) => quote! { #b },
+        Scalar::Float(_) => quote! { _ },
+    };
+    let strings = matches!(categories.first(), Some(Scalar::Str(_)));
+    let ints = matches!(categories.first(), Some(Scalar::Int(_)));
+    if categories.len() <= 16 || !(strings || ints) {
+        let arms = categories.iter().enumerate().map(|(i, c)| {
+            let pat = pattern(c);
+            quote! { #pat => ::core::option::Option::Some(#i), }
+        });
+        return quote! { match x { #(#arms)* _ => ::core::option::Option::None } };
+    }
+    let size = (categories.len() * 2).next_power_of_two();
+    let hash_of = |c: &Scalar| match c {
+        Scalar::Str(s) => fnv1a64(s.as_bytes()),
+        Scalar::Int(v) => mix(*v),
+        _ => 0,
+    };
+    let mut slots: Vec<Option<(u64, usize)>> = vec![None; size];
+    for (i, c) in categories.iter().enumerate() {
+        let mut at = (hash_of(c) as usize) & (size - 1);
+        while slots[at].is_some() {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = Some((hash_of(c), i));
+    }
+    let empty = quote! { (0u64, ::core::option::Option::None) };
+    let entries = slots.iter().map(|s| match s {
+        Some((h, i)) => {
+            let key = pattern(&categories[*i]);
+            quote! { (#h, ::core::option::Option::Some((#key, #i))) }
+        }
+        None => empty.clone(),
+    });
+    let (key_ty, hash, eq) = if strings {
+        (
+            quote! { &'static str },
+            quote! { __ts::fnv1a64(x.as_bytes()) },
+            quote! { *k == x },
+        )
+    } else {
+        (
+            quote! { i128 },
+            quote! { ((x as u64) ^ ((x >> 64) as u64)).wrapping_mul(0x9e37_79b9_7f4a_7c15) },
+            quote! { *k == x },
+        )
+    };
+    let mask = size - 1;
+    quote! {{
+        static SLOTS: [(u64, ::core::option::Option<(#key_ty, usize)>); #size] = [#(#entries),*];
+        let h: u64 = #hash;
+        let mut at = (h as usize) & #mask;
+        loop {
+            match &SLOTS[at] {
+                (_, ::core::option::Option::None) => break ::core::option::Option::None,
+                (sh, ::core::option::Option::Some((k, i))) if *sh == h && #eq => break ::core::option::Option::Some(*i),
+                _ => at = (at + 1) & #mask,
+            }
+        }
+    }}
+}
+
+/// The code for one input: read, check, transform, write into tensor slice `t` at `base`.
+fn input_code(
+    input: &Input,
+    member: &TokenStream,
+    ty: &FieldType,
+    t: &syn::Ident,
+    te: DType,
+    base: TokenStream,
+) -> TokenStream {
+    let read = read(input, member, ty);
+    let checks = checks(input);
+    let e = elem(te);
+    let body = match &input.transform {
+        Transform::None => match input.dtype {
+            DType::Bool => quote! { #t[#base] = <#e as __ts::FastElem>::from_i128(i128::from(x)); },
+            d if d.is_int() => quote! { #t[#base] = <#e as __ts::FastElem>::from_i128(x); },
+            _ => quote! { #t[#base] = <#e as __ts::FastElem>::from_f64(x); },
+        },
+        Transform::Scale { steps, out } => {
+            let x = as_f64(input);
+            let steps = steps.iter().map(|s| match s {
+                Step::Standardize(Some(p)) => {
+                    let (m, s) = (f(p.mean), f(p.std));
+                    quote! { y = __ts::standardize(y, #m, #s); }
+                }
+                Step::MinMax(Some(p)) => {
+                    let (lo, hi) = (f(p.min), f(p.max));
+                    quote! { y = __ts::minmax(y, #lo, #hi); }
+                }
+                Step::Affine { scale, offset } => {
+                    let (a, b) = (f(*scale), f(*offset));
+                    quote! { y = __ts::affine(y, #a, #b); }
+                }
+                Step::Divide(by) => {
+                    let by = f(*by);
+                    quote! { y = __ts::divide(y, #by); }
+                }
+                Step::Log1p => quote! { y = __ts::log1p(y).ok()?; },
+                Step::Clip { min, max } => {
+                    let opt = |v: &Option<f64>| {
+                        v.map_or(quote! { ::core::option::Option::None }, |x| {
+                            let x = f(x);
+                            quote! { ::core::option::Option::Some(#x) }
+                        })
+                    };
+                    let (lo, hi) = (opt(min), opt(max));
+                    quote! { y = __ts::clip(y, #lo, #hi); }
+                }
+                Step::Standardize(None) | Step::MinMax(None) => {
+                    quote! { return ::core::option::Option::None; }
+                }
+            });
+            let finish = if *out == DType::F64 {
+                quote! { __ts::finish_f64(y).ok()? }
+            } else {
+                quote! { f64::from(__ts::finish_f32(y).ok()?) }
+            };
+            quote! {
+                let mut y: f64 = #x;
+                #(#steps)*
+                #t[#base] = <#e as __ts::FastElem>::from_f64(#finish);
+            }
+        }
+        Transform::Encode(Encoding::OneHot {
+            categories: Categories::List(c),
+            unknown,
+            ..
+        }) => {
+            let m = lookup(c);
+            let miss = if *unknown == Unknown::Ignore {
+                quote! {}
+            } else {
+                quote! { return ::core::option::Option::None; }
+            };
+            quote! {
+                match #m {
+                    ::core::option::Option::Some(p) => #t[#base + p] = <#e as __ts::FastElem>::ONE,
+                    ::core::option::Option::None => { #miss }
+                }
+            }
+        }
+        Transform::Encode(Encoding::Index {
+            categories: Categories::List(c),
+            unknown,
+            ..
+        }) => {
+            let m = lookup(c);
+            let k = c.len() as u64;
+            let miss = match unknown {
+                Unknown::Oov(n) => {
+                    let h = hash(input);
+                    quote! { __ts::oov_position(#k, #h, #n) }
+                }
+                _ => quote! { return ::core::option::Option::None },
+            };
+            quote! {
+                let p: u64 = match #m { ::core::option::Option::Some(p) => p as u64, ::core::option::Option::None => #miss };
+                #t[#base] = <#e as __ts::FastElem>::from_i128(i128::from(p));
+            }
+        }
+        Transform::Encode(Encoding::Hash { buckets, .. }) => {
+            let h = hash(input);
+            quote! { #t[#base] = <#e as __ts::FastElem>::from_i128(i128::from(__ts::bucket(#h, #buckets))); }
+        }
+        Transform::Encode(Encoding::Bucketize { boundaries, .. }) => {
+            let b = boundaries.iter().map(|x| f(*x));
+            let x = as_f64(input);
+            quote! { #t[#base] = <#e as __ts::FastElem>::from_i128(i128::from(__ts::bucketize(&[#(#b),*], #x))); }
+        }
+        // Not covered (see `covered`), or still `fit`: let the engine decide.
+        _ => quote! { return ::core::option::Option::None; },
+    };
+    quote! { { #read #checks #body } }
+}
+
+/// The `fast` method, or nothing when the schema is not covered. `fields[i]` is the member and type
+/// of the field for input `i`, if the struct has one.
+pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> TokenStream {
+    if !covered(schema) {
+        return TokenStream::new();
+    }
+    let mut slices = Vec::new();
+    let mut serving = Vec::new();
+    let mut training = Vec::new();
+    let mut missing_training_field = false;
+    for (ti, spec) in schema.specs.iter().enumerate() {
+        let t = format_ident!("t{ti}");
+        let e = elem(spec.dtype);
+        let is_training = matches!(spec.kind, TensorKind::Label | TensorKind::Weight);
+        let width = spec.axes.get(1).map_or(1, |a| match a {
+            TensorAxis::Fixed(Some(n)) => *n as usize,
+            _ => 1,
+        });
+        if is_training {
+            slices.push(quote! { let mut #t: ::core::option::Option<&mut [#e]> = if training { ::core::option::Option::Some(__ts::slice::<#e>(&mut it.next()?.1)?) } else { ::core::option::Option::None }; });
+        } else {
+            slices.push(quote! { let #t: &mut [#e] = __ts::slice::<#e>(&mut it.next()?.1)?; });
+        }
+        // The inputs that feed this tensor, with their offsets along its last axis.
+        let mut offset = 0usize;
+        for name in &spec.sources {
+            let Some((index, input)) = schema
+                .inputs
+                .iter()
+                .enumerate()
+                .find(|(_, i)| i.name == *name)
+            else {
+                continue;
+            };
+            let part = match &input.transform {
+                Transform::Encode(Encoding::OneHot { categories, .. }) => {
+                    categories.count().unwrap_or(0) as usize
+                }
+                _ => 1,
+            };
+            let Some((member, ty)) = &fields[index] else {
+                if input.role != Role::Feature {
+                    missing_training_field = true;
+                }
+                offset += part;
+                continue;
+            };
+            let base = quote! { r * #width + #offset };
+            if is_training {
+                let code = input_code(input, member, ty, &format_ident!("s"), spec.dtype, base);
+                training.push(
+                    quote! { if let ::core::option::Option::Some(s) = #t.as_deref_mut() { #code } },
+                );
+            } else {
+                serving.push(input_code(input, member, ty, &t, spec.dtype, base));
+            }
+            offset += part;
+        }
+    }
+    let guard = missing_training_field
+        .then(|| quote! { if training { return ::core::result::Result::Err(reuse); } });
+    quote! {
+        fn fast(rows: &[Self], training: bool, reuse: ::core::option::Option<::tensorseam::Batch>) -> ::core::result::Result<::tensorseam::Batch, ::core::option::Option<::tensorseam::Batch>> {
+            use ::tensorseam::__private as __ts;
+            #guard
+            let plan = <Self as ::tensorseam::ModelInput>::plan();
+            let ::core::option::Option::Some(mut tensors) = __ts::tensors(plan, rows.len(), training, reuse) else {
+                return ::core::result::Result::Err(::core::option::Option::None);
+            };
+            let mut fill = || -> ::core::option::Option<()> {
+                let mut it = tensors.iter_mut();
+                #(#slices)*
+                for (r, row) in rows.iter().enumerate() {
+                    #(#serving)*
+                    #(#training)*
+                }
+                ::core::option::Option::Some(())
+            };
+            let done = fill().is_some();
+            let batch = ::tensorseam::Batch::new(plan.schema.clone(), plan.version, plan.fingerprint.clone(), tensors);
+            if done { ::core::result::Result::Ok(batch) } else { ::core::result::Result::Err(::core::option::Option::Some(batch)) }
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! `#[derive(ModelInput)]` on the 1,000,000-row workload of BENCHMARKS.md, from in-memory structs:
+//! batches of 8,192 rows encoded into a reused batch (`encode_into`), beside (a) the memory floor —
+//! a plain fill of the same preallocated output buffers, same batching — and (b) a fresh
+//! `encode_batch` of all rows at once.
+//!
+//! Run: `cargo bench -p tensorseam --bench derive` (`TENSORSEAM_BENCH_ROWS` changes the row count).
+
+use std::time::{Duration, Instant};
+use tensorseam::{Batch, ModelInput, Tensor};
+
+#[derive(ModelInput)]
+#[tensorseam(schema = "benches/workload.seam")]
+struct Row {
+    x0: f64,
+    x1: f64,
+    x2: f64,
+    x3: f64,
+    x4: f64,
+    x5: f64,
+    x6: f64,
+    x7: f64,
+    count: i64,
+    color: String,
+    region: String,
+    product: String,
+}
+
+const BATCH: usize = 8192;
+
+fn rows() -> Vec<Row> {
+    let n = std::env::var("TENSORSEAM_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let mut x = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (0..n)
+        .map(|_| {
+            let mut f = || (next() % 2_000_000) as f64 / 1000.0 - 1000.0;
+            let xs = [f(), f(), f(), f(), f(), f(), f(), f()];
+            Row {
+                x0: xs[0],
+                x1: xs[1],
+                x2: xs[2],
+                x3: xs[3],
+                x4: xs[4],
+                x5: xs[5],
+                x6: xs[6],
+                x7: xs[7],
+                count: (next() % 1001) as i64,
+                color: format!("c{}", next() % 5),
+                region: format!("r{}", next() % 50),
+                product: format!("p{}", next() % 1000),
+            }
+        })
+        .collect()
+}
+
+/// (a) The floor: the same buffers, preallocated once, filled once per batch.
+fn floor(rows: &[Row]) -> usize {
+    let mut features = vec![0f32; BATCH * 64];
+    let mut product = vec![0i64; BATCH];
+    let mut n = 0;
+    for chunk in rows.chunks(BATCH) {
+        features[..chunk.len() * 64].fill(1.0);
+        product[..chunk.len()].fill(1);
+        n += chunk.len();
+        divan::black_box((&features, &product));
+    }
+    n
+}
+
+/// The derive, in batches into one reused batch.
+fn batched(rows: &[Row]) -> usize {
+    let mut batch = Batch::new("", 0, "", Vec::new());
+    let mut n = 0;
+    for chunk in rows.chunks(BATCH) {
+        Row::encode_into(chunk, &mut batch).expect("valid");
+        n += batch.rows();
+    }
+    n
+}
+
+/// (b) All rows at once into a fresh batch.
+fn all_at_once(rows: &[Row]) -> usize {
+    let batch = Row::encode_batch(rows).expect("valid");
+    match batch.get("features") {
+        Some(Tensor::F32(f)) => f.shape()[0],
+        _ => 0,
+    }
+}
+
+fn median(rows: &[Row], f: impl Fn(&[Row]) -> usize) -> Duration {
+    let mut times: Vec<Duration> = (0..3)
+        .map(|_| {
+            let t = Instant::now();
+            divan::black_box(f(rows));
+            t.elapsed()
+        })
+        .collect();
+    times.sort();
+    times[1]
+}
+
+fn main() {
+    let rows = rows();
+    let n = rows.len() as f64;
+    let floor_t = median(&rows, floor);
+    println!(
+        "derive on {} rows, batches of {BATCH} (median of 3):",
+        rows.len()
+    );
+    for (name, t) in [
+        ("(a) floor: fill the preallocated buffers", floor_t),
+        ("derive: encode_into a reused batch", median(&rows, batched)),
+        (
+            "(b) derive: encode_batch, all rows at once",
+            median(&rows, all_at_once),
+        ),
+    ] {
+        println!(
+            "  {name:<46} {:>8.1} ms  {:>12.0} rows/s  {:>7.2}x the floor",
+            t.as_secs_f64() * 1e3,
+            n / t.as_secs_f64(),
+            t.as_secs_f64() / floor_t.as_secs_f64()
+        );
+    }
+}

@@ -1,0 +1,86 @@
+//! Helpers for the derive's specialized fast path. The generated code validates and writes every
+//! value itself; on the first invalid value it returns `None`, and the caller re-runs the batch
+//! through the engine, which reports exactly the errors the dynamic path would.
+
+use crate::batch::Batch;
+use crate::plan::{Plan, TensorAxis, TensorKind};
+use crate::tensor::{Element, Tensor};
+
+/// An element type the fast path writes, with the casts the checker proved lossless.
+pub trait FastElem: Element {
+    /// Zero (`false`).
+    const ZERO: Self;
+    /// One (`true`).
+    const ONE: Self;
+    /// From a scaled or raw float (already rounded to the tensor's precision).
+    fn from_f64(x: f64) -> Self;
+    /// From an index, bucket or raw integer that fits.
+    fn from_i128(x: i128) -> Self;
+}
+
+macro_rules! fast_num {
+    ($($t:ty),*) => {$(
+        impl FastElem for $t {
+            const ZERO: Self = 0 as $t;
+            const ONE: Self = 1 as $t;
+            fn from_f64(x: f64) -> Self { x as $t }
+            fn from_i128(x: i128) -> Self { x as $t }
+        }
+    )*};
+}
+fast_num!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
+
+impl FastElem for bool {
+    const ZERO: Self = false;
+    const ONE: Self = true;
+    fn from_f64(x: f64) -> Self {
+        x != 0.0
+    }
+    fn from_i128(x: i128) -> Self {
+        x != 0
+    }
+}
+
+/// The tensors of a batch of `rows` rows for a schema whose tensors have no named dims, in plan
+/// order (labels and weights only when `training`), reusing `reuse`'s buffers when they fit.
+/// Buffers are zeroed. `None` when a tensor has a named dim (not a fast-path schema).
+pub fn tensors(
+    plan: &Plan,
+    rows: usize,
+    training: bool,
+    reuse: Option<Batch>,
+) -> Option<Vec<(String, Tensor)>> {
+    let mut spare = reuse.map(Batch::into_tensors).unwrap_or_default();
+    let mut out = Vec::with_capacity(plan.tensors.len());
+    for t in &plan.tensors {
+        if !training && matches!(t.kind, TensorKind::Label | TensorKind::Weight) {
+            continue;
+        }
+        let shape = t
+            .axes
+            .iter()
+            .map(|a| match a {
+                TensorAxis::Batch => Some(rows),
+                TensorAxis::Fixed(n) => Some(*n),
+                TensorAxis::Dim(_) => None,
+            })
+            .collect::<Option<Vec<usize>>>()?;
+        let tensor = match spare.iter().position(|(n, x)| {
+            *n == t.name && x.dtype() == t.dtype && x.shape() == shape.as_slice()
+        }) {
+            Some(i) => {
+                let mut x = spare.swap_remove(i).1;
+                x.fill_zero();
+                x
+            }
+            None => Tensor::zeros(t.dtype, &shape),
+        };
+        out.push((t.name.clone(), tensor));
+    }
+    Some(out)
+}
+
+/// A tensor's elements as a mutable slice of `T` (the generated code knows each tensor's dtype).
+pub fn slice<T: FastElem>(t: &mut Tensor) -> Option<&mut [T]> {
+    T::view_mut(t)?.into_slice()
+}
