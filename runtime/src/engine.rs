@@ -12,6 +12,7 @@ use crate::plan::{
 };
 use crate::raw::{describe, Kind, List, Raw, Record};
 use crate::tensor::Tensor;
+use std::fmt::Write as _;
 
 /// How to encode.
 #[derive(Clone, Debug)]
@@ -270,7 +271,7 @@ impl Encoder<'_> {
         };
         for (pos, raw_i) in range.enumerate() {
             let len = path.len();
-            path.push_str(&format!("[{raw_i}]"));
+            let _ = write!(path, "[{raw_i}]");
             idx.push(pos);
             self.walk(input, items.get(raw_i), axis + 1, path, idx);
             idx.pop();
@@ -679,7 +680,7 @@ impl Encoder<'_> {
         let mut flags = vec![false; input.width];
         for raw_i in range {
             let len = path.len();
-            path.push_str(&format!("[{raw_i}]"));
+            let _ = write!(path, "[{raw_i}]");
             if let Some(x) = self.value(input, items.get(raw_i), path, false) {
                 match Self::lookup(input, x) {
                     Some(p) => flags[p] = true,
