@@ -50,16 +50,7 @@ fn categories(c: &Categories) -> String {
             max_categories,
             min_frequency,
         } => {
-            let mut parts = Vec::new();
-            if *order == FitOrder::Frequency {
-                parts.push("order: frequency".to_string());
-            }
-            if let Some(m) = max_categories {
-                parts.push(format!("max_categories: {m}"));
-            }
-            if let Some(m) = min_frequency {
-                parts.push(format!("min_frequency: {m}"));
-            }
+            let parts = super::fit_parts(*order, *max_categories, *min_frequency);
             format!("fit({})", parts.join(", "))
         }
     }
@@ -76,7 +67,7 @@ fn call(name: &str, positional: &str, named: &[String]) -> String {
 
 fn encoding(e: &Encoding) -> String {
     let mut named = Vec::new();
-    let (positional, default_dtype) = match e {
+    let positional = match e {
         Encoding::OneHot {
             categories: c,
             unknown: u,
@@ -97,27 +88,17 @@ fn encoding(e: &Encoding) -> String {
                 Unknown::Ignore => named.push("unknown: ignore".to_string()),
                 Unknown::Oov(n) => named.push(format!("unknown: oov({n})")),
             }
-            (
-                categories(c),
-                if matches!(e, Encoding::Index { .. }) {
-                    "i64"
-                } else {
-                    "f32"
-                },
-            )
+            categories(c)
         }
         Encoding::Hash { buckets, .. } => {
             named.push(format!("buckets: {buckets}"));
-            (String::new(), "i64")
+            String::new()
         }
-        Encoding::Bucketize { boundaries, .. } => (
-            boundaries
-                .iter()
-                .map(|b| number(*b))
-                .collect::<Vec<_>>()
-                .join(", "),
-            "i64",
-        ),
+        Encoding::Bucketize { boundaries, .. } => boundaries
+            .iter()
+            .map(|b| number(*b))
+            .collect::<Vec<_>>()
+            .join(", "),
         Encoding::Bytes {
             max_len, truncate, ..
         }
@@ -128,17 +109,10 @@ fn encoding(e: &Encoding) -> String {
             if *truncate != Truncate::Error {
                 named.push(format!("truncate: {}", truncate.name()));
             }
-            (
-                String::new(),
-                if matches!(e, Encoding::Bytes { .. }) {
-                    "u8"
-                } else {
-                    "i32"
-                },
-            )
+            String::new()
         }
     };
-    if e.dtype().name() != default_dtype {
+    if e.dtype() != super::default_dtype(e) {
         named.push(format!("dtype: {}", e.dtype()));
     }
     call(e.name(), &positional, &named)
@@ -162,13 +136,7 @@ fn step(s: &Step) -> String {
         ),
         Step::Divide(by) => format!("divide(by: {})", number(*by)),
         Step::Clip { min, max } => {
-            let mut p = Vec::new();
-            if let Some(m) = min {
-                p.push(format!("min: {}", number(*m)));
-            }
-            if let Some(m) = max {
-                p.push(format!("max: {}", number(*m)));
-            }
+            let p = super::clip_parts(*min, *max);
             format!("clip({})", p.join(", "))
         }
     }

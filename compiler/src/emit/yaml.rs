@@ -76,16 +76,7 @@ fn categories(c: &Categories) -> String {
             max_categories,
             min_frequency,
         } => {
-            let mut parts = Vec::new();
-            if *order == FitOrder::Frequency {
-                parts.push("order: frequency".to_string());
-            }
-            if let Some(m) = max_categories {
-                parts.push(format!("max_categories: {m}"));
-            }
-            if let Some(m) = min_frequency {
-                parts.push(format!("min_frequency: {m}"));
-            }
+            let parts = super::fit_parts(*order, *max_categories, *min_frequency);
             format!("{{fit: {{{}}}}}", parts.join(", "))
         }
     }
@@ -101,7 +92,7 @@ fn unknown(u: Unknown) -> Option<String> {
 
 fn encoding(e: &Encoding) -> String {
     let mut p: Vec<String> = Vec::new();
-    let default_dtype = match e {
+    match e {
         Encoding::OneHot {
             categories: c,
             unknown: u,
@@ -121,15 +112,9 @@ fn encoding(e: &Encoding) -> String {
             if let Some(u) = unknown(*u) {
                 p.push(format!("unknown: {u}"));
             }
-            if matches!(e, Encoding::Index { .. }) {
-                "i64"
-            } else {
-                "f32"
-            }
         }
         Encoding::Hash { buckets, .. } => {
             p.push(format!("buckets: {buckets}"));
-            "i64"
         }
         Encoding::Bucketize { boundaries, .. } => {
             p.push(format!(
@@ -140,7 +125,6 @@ fn encoding(e: &Encoding) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             ));
-            "i64"
         }
         Encoding::Bytes {
             max_len, truncate, ..
@@ -152,14 +136,9 @@ fn encoding(e: &Encoding) -> String {
             if *truncate != Truncate::Error {
                 p.push(format!("truncate: {}", truncate.name()));
             }
-            if matches!(e, Encoding::Bytes { .. }) {
-                "u8"
-            } else {
-                "i32"
-            }
         }
-    };
-    if e.dtype().name() != default_dtype {
+    }
+    if e.dtype() != super::default_dtype(e) {
         p.push(format!("dtype: {}", e.dtype()));
     }
     format!("{{{}: {{{}}}}}", e.name(), p.join(", "))
@@ -187,13 +166,7 @@ fn step(s: &Step) -> String {
         ),
         Step::Divide(by) => format!("{{divide: {{by: {}}}}}", number(*by)),
         Step::Clip { min, max } => {
-            let mut p = Vec::new();
-            if let Some(m) = min {
-                p.push(format!("min: {}", number(*m)));
-            }
-            if let Some(m) = max {
-                p.push(format!("max: {}", number(*m)));
-            }
+            let p = super::clip_parts(*min, *max);
             format!("{{clip: {{{}}}}}", p.join(", "))
         }
     }
