@@ -3,6 +3,12 @@
 //! a plain fill of the same preallocated output buffers, same batching — and (b) a fresh
 //! `encode_batch` of all rows at once.
 //!
+//! (c) scikit-learn's `ColumnTransformer.transform` on the same rows runs in the same bench through
+//! `benches/sklearn_baseline.py` (the project's `.venv` python, or `TENSORSEAM_PYTHON`).
+//!
+//! (c) scikit-learn's `ColumnTransformer.transform` on the same rows runs in the same bench through
+//! `benches/sklearn_baseline.py` (the project's `.venv` python, or `TENSORSEAM_PYTHON`).
+//!
 //! Run: `cargo bench -p tensorseam --bench derive` (`TENSORSEAM_BENCH_ROWS` changes the row count).
 
 use std::time::{Duration, Instant};
@@ -107,17 +113,64 @@ fn median(rows: &[Row], f: impl Fn(&[Row]) -> usize) -> Duration {
     times[1]
 }
 
+/// (c) scikit-learn on the same rows, in milliseconds, or why it was not measured.
+fn sklearn(rows: &[Row]) -> Result<f64, String> {
+    use std::io::Write as _;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let python = std::env::var("TENSORSEAM_PYTHON")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.join("../.venv/bin/python"));
+    let csv = std::env::temp_dir().join(format!(
+        "tensorseam-derive-bench-{}.csv",
+        std::process::id()
+    ));
+    let mut out = std::io::BufWriter::new(std::fs::File::create(&csv).map_err(|e| e.to_string())?);
+    writeln!(out, "x0,x1,x2,x3,x4,x5,x6,x7,count,color,region,product")
+        .map_err(|e| e.to_string())?;
+    for r in rows {
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{}",
+            r.x0, r.x1, r.x2, r.x3, r.x4, r.x5, r.x6, r.x7, r.count, r.color, r.region, r.product
+        )
+        .map_err(|e| e.to_string())?;
+    }
+    drop(out);
+    // OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE, set on some machines for old OpenBLAS builds, slow a
+    // current numpy: the baseline runs without them, so it is measured at its best.
+    let done = std::process::Command::new(&python)
+        .arg(dir.join("benches/sklearn_baseline.py"))
+        .arg(&csv)
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .output();
+    let _ = std::fs::remove_file(&csv);
+    let done = done.map_err(|e| format!("cannot run {}: {e}", python.display()))?;
+    if !done.status.success() {
+        return Err(String::from_utf8_lossy(&done.stderr)
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .to_string());
+    }
+    String::from_utf8_lossy(&done.stdout)
+        .trim()
+        .parse()
+        .map_err(|e| format!("{e}"))
+}
+
 fn main() {
     let rows = rows();
     let n = rows.len() as f64;
     let floor_t = median(&rows, floor);
+    let batched_t = median(&rows, batched);
     println!(
         "derive on {} rows, batches of {BATCH} (median of 3):",
         rows.len()
     );
     for (name, t) in [
         ("(a) floor: fill the preallocated buffers", floor_t),
-        ("derive: encode_into a reused batch", median(&rows, batched)),
+        ("derive: encode_into a reused batch", batched_t),
         (
             "(b) derive: encode_batch, all rows at once",
             median(&rows, all_at_once),
@@ -129,5 +182,14 @@ fn main() {
             n / t.as_secs_f64(),
             t.as_secs_f64() / floor_t.as_secs_f64()
         );
+    }
+    match sklearn(&rows) {
+        Ok(ms) => println!(
+            "  {:<46} {ms:>8.1} ms  {:>12.0} rows/s  derive (batched) is {:.1}x faster",
+            "(c) scikit-learn ColumnTransformer.transform",
+            n / (ms / 1e3),
+            ms / (batched_t.as_secs_f64() * 1e3)
+        ),
+        Err(why) => println!("  (c) scikit-learn: not measured ({why})"),
     }
 }
