@@ -161,6 +161,13 @@ fn sklearn(rows: &[Row]) -> Result<f64, String> {
 
 fn main() {
     let rows = rows();
+    // `TENSORSEAM_BENCH_PROFILE=1`: only the batched derive, repeated, for a clean profile.
+    if std::env::var_os("TENSORSEAM_BENCH_PROFILE").is_some() {
+        for _ in 0..20 {
+            divan::black_box(batched(&rows));
+        }
+        return;
+    }
     let n = rows.len() as f64;
     let floor_t = median(&rows, floor);
     let batched_t = median(&rows, batched);

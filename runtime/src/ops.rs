@@ -13,6 +13,7 @@ pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 pub const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// FNV-1a 64 of `bytes`.
+#[inline]
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(FNV_OFFSET, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(FNV_PRIME)
@@ -20,6 +21,7 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 }
 
 /// The bytes an integer hashes as: its decimal text, `-` for negatives.
+#[inline]
 pub fn int_text(v: i128, buf: &mut [u8; 40]) -> &[u8] {
     let mut n = v.unsigned_abs();
     let mut i = buf.len();
@@ -39,47 +41,64 @@ pub fn int_text(v: i128, buf: &mut [u8; 40]) -> &[u8] {
 }
 
 /// FNV-1a 64 of an integer's decimal text.
+#[inline]
 pub fn fnv1a64_int(v: i128) -> u64 {
     let mut buf = [0u8; 40];
     fnv1a64(int_text(v, &mut buf))
 }
 
 /// FNV-1a 64 of `true` / `false`.
+#[inline]
 pub fn fnv1a64_bool(v: bool) -> u64 {
     fnv1a64(if v { b"true" } else { b"false" })
 }
 
+/// String equality for category tables: a byte loop the compiler inlines, where `==` on short
+/// strings calls `memcmp`.
+#[inline]
+pub fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 /// `hash` encoding: bucket of a hash.
+#[inline]
 pub fn bucket(hash: u64, buckets: u64) -> u64 {
     hash % buckets
 }
 
 /// `index` with `unknown: {oov: n}`: the position of an unknown value, after the `k` categories.
+#[inline]
 pub fn oov_position(k: u64, hash: u64, n: u64) -> u64 {
     k + hash % n
 }
 
 /// `bucketize`: the number of boundaries `b` with `b <= x` (boundaries strictly increasing).
+#[inline]
 pub fn bucketize(boundaries: &[f64], x: f64) -> u64 {
     boundaries.partition_point(|b| *b <= x) as u64
 }
 
 /// `(x - mean) / std`
+#[inline]
 pub fn standardize(x: f64, mean: f64, std: f64) -> f64 {
     (x - mean) / std
 }
 
 /// `(x - min) / (max - min)`
+#[inline]
 pub fn minmax(x: f64, min: f64, max: f64) -> f64 {
     (x - min) / (max - min)
 }
 
 /// `x * scale + offset`, two roundings (Rust never fuses these).
+#[inline]
 pub fn affine(x: f64, scale: f64, offset: f64) -> f64 {
     x * scale + offset
 }
 
 /// `x / by`
+#[inline]
 pub fn divide(x: f64, by: f64) -> f64 {
     x / by
 }
@@ -88,6 +107,7 @@ pub fn divide(x: f64, by: f64) -> f64 {
 ///
 /// # Errors
 /// [`ErrorCode::OutOfRange`] for `x <= -1`.
+#[inline]
 pub fn log1p(x: f64) -> Result<f64, ErrorCode> {
     if x > -1.0 {
         Ok(x.ln_1p())
@@ -97,6 +117,7 @@ pub fn log1p(x: f64) -> Result<f64, ErrorCode> {
 }
 
 /// Clamps into `[min, max]`; either bound may be absent.
+#[inline]
 pub fn clip(x: f64, min: Option<f64>, max: Option<f64>) -> f64 {
     let x = match min {
         Some(m) if x < m => m,
@@ -112,6 +133,7 @@ pub fn clip(x: f64, min: Option<f64>, max: Option<f64>) -> f64 {
 ///
 /// # Errors
 /// [`ErrorCode::NonFinite`] when `x` or its f32 rounding is ±inf or NaN.
+#[inline]
 pub fn finish_f32(x: f64) -> Result<f32, ErrorCode> {
     let y = x as f32;
     if y.is_finite() {
@@ -125,6 +147,7 @@ pub fn finish_f32(x: f64) -> Result<f32, ErrorCode> {
 ///
 /// # Errors
 /// [`ErrorCode::NonFinite`] when `x` is ±inf or NaN.
+#[inline]
 pub fn finish_f64(x: f64) -> Result<f64, ErrorCode> {
     if x.is_finite() {
         Ok(x)
@@ -138,6 +161,7 @@ pub fn finish_f64(x: f64) -> Result<f64, ErrorCode> {
 ///
 /// # Errors
 /// [`ErrorCode::NonFinite`] when the value does not fit f32.
+#[inline]
 pub fn raw_f32(x: f64) -> Result<f64, ErrorCode> {
     let y = x as f32;
     if y.is_infinite() && x.is_finite() {
@@ -149,6 +173,7 @@ pub fn raw_f32(x: f64) -> Result<f64, ErrorCode> {
 
 /// Which part of a too-long sequence is kept: `Some(range)`, or `None` for `truncate: error`.
 /// `right` keeps the first `max`, `left` the last `max`.
+#[inline]
 pub fn kept(len: usize, max: usize, truncate: Truncate) -> Option<std::ops::Range<usize>> {
     if len <= max {
         return Some(0..len);
@@ -175,6 +200,7 @@ pub enum Truncate {
 ///
 /// # Errors
 /// [`ErrorCode::TooLong`] when longer than `max_len` with `truncate: error`.
+#[inline]
 pub fn text_bytes(s: &str, max_len: usize, truncate: Truncate) -> Result<&[u8], ErrorCode> {
     let b = s.as_bytes();
     kept(b.len(), max_len, truncate)
@@ -187,6 +213,7 @@ pub fn text_bytes(s: &str, max_len: usize, truncate: Truncate) -> Result<&[u8], 
 ///
 /// # Errors
 /// [`ErrorCode::TooLong`] when longer than `max_len` with `truncate: error`.
+#[inline]
 pub fn text_chars(
     s: &str,
     max_len: usize,

@@ -100,7 +100,7 @@ macro_rules! tensor {
 
             /// Sets every element to zero (`false`), keeping the buffer.
             pub fn fill_zero(&mut self) {
-                match self { $(Tensor::$variant(a) => a.fill(<$t>::default()),)* }
+                match self { $(Tensor::$variant(a) => match a.as_slice_mut() { Some(s) => s.fill(<$t>::default()), None => a.fill(<$t>::default()) },)* }
             }
 
             /// The elements as little-endian bytes, row-major (for batch files).

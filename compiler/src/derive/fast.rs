@@ -215,7 +215,7 @@ fn lookup(categories: &[Scalar]) -> TokenStream {
         (
             quote! { &'static str },
             quote! { __ts::fnv1a64(x.as_bytes()) },
-            quote! { *k == x },
+            quote! { __ts::str_eq(k, x) },
         )
     } else {
         (
