@@ -124,10 +124,10 @@ impl<T: Raw, const N: usize> List for [T; N] {
     }
 }
 
-// JSON. Bare `NaN`/`Infinity` tokens arrive as sentinel strings (see `dynamic::raw`).
-const NAN: &str = "\u{0}NaN";
-const INF: &str = "\u{0}Infinity";
-const NEG_INF: &str = "\u{0}-Infinity";
+// JSON. Bare `NaN`/`Infinity` tokens arrive as these sentinel strings (see `dynamic::raw`).
+pub(crate) const NAN: &str = "\u{0}NaN";
+pub(crate) const INF: &str = "\u{0}Infinity";
+pub(crate) const NEG_INF: &str = "\u{0}-Infinity";
 
 impl Raw for Value {
     fn kind(&self) -> Kind<'_> {

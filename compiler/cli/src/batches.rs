@@ -33,7 +33,6 @@ pub fn encode(
     training: bool,
     strict: bool,
     error_limit: usize,
-    _color: Color,
 ) -> u8 {
     let schema = match load(schema) {
         Ok(s) => s,

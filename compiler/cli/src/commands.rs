@@ -39,15 +39,7 @@ pub fn dispatch(cli: Cli) -> u8 {
             training,
             strict,
             error_limit,
-        } => crate::batches::encode(
-            &schema,
-            &data,
-            &output,
-            training,
-            strict,
-            error_limit,
-            cli.color,
-        ),
+        } => crate::batches::encode(&schema, &data, &output, training, strict, error_limit),
         Command::Verify { schema, batch } => crate::batches::verify(&schema, &batch, cli.color),
         Command::Sample {
             schema,

@@ -157,7 +157,7 @@ pub fn encoding(cx: &mut Ctx<'_>, node: &Node, dtype: DType, shape: &[Axis]) -> 
             }
         }
         "bucketize" => {
-            let boundaries = boundaries(cx, &f, dtype);
+            let boundaries = boundaries(cx, &f);
             let out = out_dtype(cx, DType::I64)?;
             let boundaries = boundaries?;
             holds(cx, out, Some(boundaries.len() as u128), true);
@@ -391,7 +391,7 @@ fn unknown(cx: &mut Ctx<'_>, f: &Fields<'_>, enc: &str, index: bool) -> Option<U
     Some(policy)
 }
 
-fn boundaries(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType) -> Option<Vec<f64>> {
+fn boundaries(cx: &mut Ctx<'_>, f: &Fields<'_>) -> Option<Vec<f64>> {
     let node = cx.require(
         f,
         "boundaries",
@@ -439,7 +439,6 @@ fn boundaries(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType) -> Option<Vec<f64>
         prev = Some((b, item.span));
         out.push(b);
     }
-    let _ = dtype;
     ok.then_some(out)
 }
 

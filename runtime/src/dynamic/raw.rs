@@ -7,9 +7,7 @@
 use crate::raw::{Kind, Raw};
 use serde_json::Value;
 
-const NAN: &str = "\u{0}NaN";
-const INF: &str = "\u{0}Infinity";
-const NEG_INF: &str = "\u{0}-Infinity";
+use crate::raw::{INF, NAN, NEG_INF};
 
 /// Replaces the bare tokens `NaN`, `Infinity`, `-Infinity` outside strings with sentinel strings,
 /// so serde_json can parse what Python's `json.dumps` writes.
