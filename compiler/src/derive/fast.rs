@@ -36,8 +36,18 @@ fn elem(d: DType) -> TokenStream {
 
 /// Whether the fast path covers this schema.
 fn covered(schema: &Schema) -> bool {
+    let own_tensor = |i: &Input| {
+        schema
+            .specs
+            .iter()
+            .any(|t| t.name == i.name && t.sources == [i.name.clone()])
+    };
     schema.inputs.iter().all(|i| {
-        i.shape.is_empty()
+        let fixed = i
+            .shape
+            .iter()
+            .all(|a| matches!(a, crate::ir::Axis::Fixed(_)));
+        (i.shape.is_empty() || (fixed && own_tensor(i)))
             && !matches!(
                 &i.transform,
                 Transform::Encode(
@@ -52,12 +62,9 @@ fn covered(schema: &Schema) -> bool {
 }
 
 /// The expression reading a field's raw value into `x`, or bailing when it is invalid.
-fn read(input: &Input, member: &TokenStream, ty: &FieldType) -> TokenStream {
-    let (optional, leaf) = match ty {
-        FieldType::Option(inner) => (true, inner.as_ref()),
-        other => (false, other),
-    };
-    let take = match (input.dtype, leaf) {
+/// `source` is an expression of type `&T` (or `&Option<T>` when `optional`).
+fn read(input: &Input, source: &TokenStream, optional: bool) -> TokenStream {
+    let take = match (input.dtype, ()) {
         (DType::Str, _) => quote! { ::core::convert::AsRef::<str>::as_ref(v) },
         (DType::Bool, _) => quote! { *v },
         (d, _) if d.is_int() => quote! { i128::from(*v) },
@@ -78,9 +85,9 @@ fn read(input: &Input, member: &TokenStream, ty: &FieldType) -> TokenStream {
         Missing::Error => quote! { return ::core::option::Option::None },
     };
     let value = if optional {
-        quote! { match &row.#member { ::core::option::Option::Some(v) => #take, ::core::option::Option::None => #fill } }
+        quote! { match #source { ::core::option::Option::Some(v) => #take, ::core::option::Option::None => #fill } }
     } else {
-        quote! { { let v = &row.#member; #take } }
+        quote! { { let v = #source; #take } }
     };
     // Floats: NaN is missing; ±inf is invalid.
     if input.dtype.is_float() {
@@ -242,13 +249,13 @@ fn lookup(categories: &[Scalar]) -> TokenStream {
 /// The code for one input: read, check, transform, write into tensor slice `t` at `base`.
 fn input_code(
     input: &Input,
-    member: &TokenStream,
-    ty: &FieldType,
+    source: &TokenStream,
+    optional: bool,
     t: &syn::Ident,
     te: DType,
     base: TokenStream,
 ) -> TokenStream {
-    let read = read(input, member, ty);
+    let read = read(input, source, optional);
     let checks = checks(input);
     let e = elem(te);
     let body = match &input.transform {
@@ -354,6 +361,66 @@ fn input_code(
     quote! { { #read #checks #body } }
 }
 
+/// A fixed-shape input on its own tensor: nested loops over the field (arrays or `Vec`s, lengths
+/// checked), each element validated and written at its row-major position.
+fn shaped(
+    input: &Input,
+    member: &TokenStream,
+    t: &syn::Ident,
+    spec: &crate::ir::TensorSpec,
+) -> TokenStream {
+    let sizes: Vec<usize> = input
+        .shape
+        .iter()
+        .map(|a| match a {
+            crate::ir::Axis::Fixed(n) => *n as usize,
+            crate::ir::Axis::Dim(_) => 0,
+        })
+        .collect();
+    let per_row: usize = spec
+        .axes
+        .iter()
+        .skip(1)
+        .map(|a| match a {
+            TensorAxis::Fixed(Some(n)) => *n as usize,
+            _ => 0,
+        })
+        .product();
+    let width = match &input.transform {
+        Transform::Encode(Encoding::OneHot { categories, .. }) => {
+            categories.count().unwrap_or(0) as usize
+        }
+        _ => 1,
+    };
+    let depth = sizes.len();
+    let vars: Vec<syn::Ident> = (0..=depth).map(|d| format_ident!("v{d}")).collect();
+    let idx: Vec<syn::Ident> = (0..depth).map(|d| format_ident!("i{d}")).collect();
+    // The row-major linear index of the element: ((i0 * n1) + i1) * n2 + i2 …
+    let mut linear = quote! { 0usize };
+    for (d, i) in idx.iter().enumerate() {
+        let n = sizes[d];
+        linear = quote! { (#linear) * #n + #i };
+    }
+    let leaf = &vars[depth];
+    let mut code = input_code(
+        input,
+        &quote! { #leaf },
+        false,
+        t,
+        spec.dtype,
+        quote! { r * #per_row + (#linear) * #width },
+    );
+    for d in (0..depth).rev() {
+        let (outer, inner, i, n) = (&vars[d], &vars[d + 1], &idx[d], sizes[d]);
+        code = quote! {
+            if #outer.len() != #n { return ::core::option::Option::None; }
+            for (#i, #inner) in #outer.iter().enumerate() { #code }
+        };
+    }
+    let first = &vars[0];
+    quote! {{ let #first = &row.#member; #code }}
+}
+
 /// The `fast` method, or nothing when the schema is not covered. `fields[i]` is the member and type
 /// of the field for input `i`, if the struct has one.
 pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> TokenStream {
@@ -401,14 +468,31 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                 offset += part;
                 continue;
             };
-            let base = quote! { r * #width + #offset };
+            let optional = matches!(ty, FieldType::Option(_));
+            let t_or_s = if is_training {
+                format_ident!("s")
+            } else {
+                t.clone()
+            };
+            let code = if input.shape.is_empty() {
+                let source = quote! { &row.#member };
+                input_code(
+                    input,
+                    &source,
+                    optional,
+                    &t_or_s,
+                    spec.dtype,
+                    quote! { r * #width + #offset },
+                )
+            } else {
+                shaped(input, member, &t_or_s, spec)
+            };
             if is_training {
-                let code = input_code(input, member, ty, &format_ident!("s"), spec.dtype, base);
                 training.push(
                     quote! { if let ::core::option::Option::Some(s) = #t.as_deref_mut() { #code } },
                 );
             } else {
-                serving.push(input_code(input, member, ty, &t, spec.dtype, base));
+                serving.push(code);
             }
             offset += part;
         }
