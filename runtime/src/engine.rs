@@ -623,16 +623,18 @@ impl Encoder<'_> {
             Transform::Bytes { max_len, truncate } | Transform::Chars { max_len, truncate } => {
                 let Typed::Str(s) = x else { return };
                 let bytes = matches!(transform, Transform::Bytes { .. });
-                let mut values = vec![0u32; *max_len];
+                // Buffers start zeroed: write the kept values; padding is already there.
                 let kept = if bytes {
                     ops::text_bytes(s, *max_len, *truncate).map(|b| {
-                        b.iter()
-                            .zip(values.iter_mut())
-                            .for_each(|(x, v)| *v = u32::from(*x));
+                        for (j, v) in b.iter().enumerate() {
+                            self.write(input, idx, j, Out::Int((*v).into()));
+                        }
                         b.len()
                     })
                 } else {
-                    ops::text_chars(s, *max_len, *truncate, |i, c| values[i] = c)
+                    ops::text_chars(s, *max_len, *truncate, |j, c| {
+                        self.write(input, idx, j, Out::Int(c.into()))
+                    })
                 };
                 let Ok(kept) = kept else {
                     let (n, unit) = if bytes {
@@ -646,9 +648,6 @@ impl Encoder<'_> {
                         format!("the text is {n} {unit}, longer than `max_len` {max_len}"),
                     );
                 };
-                for (j, v) in values.iter().enumerate() {
-                    self.write(input, idx, j, Out::Int((*v).into()));
-                }
                 if let Some(mask) = input.text_mask.and_then(|m| self.targets[m].as_mut()) {
                     let base = self.row * mask.strides[0];
                     for j in 0..*max_len {
@@ -677,21 +676,18 @@ impl Encoder<'_> {
         let Transform::MultiHot { ignore_unknown } = &input.transform else {
             return;
         };
-        let mut flags = vec![false; input.width];
+        // Buffers start zeroed: set the flag of each category present (once or more).
         for raw_i in range {
             let len = path.len();
             let _ = write!(path, "[{raw_i}]");
             if let Some(x) = self.value(input, items.get(raw_i), path, false) {
                 match Self::lookup(input, x) {
-                    Some(p) => flags[p] = true,
+                    Some(p) => self.write(input, idx, p, Out::Bool(true)),
                     None if !ignore_unknown => self.unknown(input, x, path),
                     None => {}
                 }
             }
             path.truncate(len);
-        }
-        for (j, f) in flags.into_iter().enumerate() {
-            self.write(input, idx, j, Out::Bool(f));
         }
     }
 }
