@@ -41,13 +41,14 @@ impl FastElem for bool {
     }
 }
 
-/// The tensors of a batch of `rows` rows for a schema whose tensors have no named dims, in plan
-/// order (labels and weights only when `training`), reusing `reuse`'s buffers when they fit.
-/// Buffers are zeroed. `None` when a tensor has a named dim (not a fast-path schema).
+/// The tensors of a batch of `rows` rows, in plan order (labels and weights only when `training`),
+/// reusing `reuse`'s buffers when they fit. Buffers are zeroed. A named dim's axis is its `max`, or
+/// `longest[d]` (the batch's longest, measured by the caller) when it has none.
 pub fn tensors(
     plan: &Plan,
     rows: usize,
     training: bool,
+    longest: &[usize],
     reuse: Option<Batch>,
 ) -> Option<Vec<(String, Tensor)>> {
     let mut spare = reuse.map(Batch::into_tensors).unwrap_or_default();
@@ -62,7 +63,10 @@ pub fn tensors(
             .map(|a| match a {
                 TensorAxis::Batch => Some(rows),
                 TensorAxis::Fixed(n) => Some(*n),
-                TensorAxis::Dim(_) => None,
+                TensorAxis::Dim(d) => plan.dims.get(*d).map(|dim| {
+                    dim.max
+                        .unwrap_or_else(|| longest.get(*d).copied().unwrap_or(0))
+                }),
             })
             .collect::<Option<Vec<usize>>>()?;
         let tensor = match spare.iter().position(|(n, x)| {

@@ -127,6 +127,14 @@ record! {
     }
 }
 
+record! {
+    #[derive(ModelInput)]
+    #[tensorseam(schema = "tests/ui/schemas/sequences.seam")]
+    struct Sequences {
+        x: Vec<[f32; 2]>, kind: Vec<String>, ids: Vec<i64>, grid: [Vec<u8>; 2], tag: String, y: Vec<i32>,
+    }
+}
+
 fn outcome(
     r: Result<Batch, ValidationErrors>,
 ) -> Result<Batch, Vec<(usize, String, &'static str)>> {
@@ -242,5 +250,14 @@ fn derive_and_dynamic_path_agree() {
     assert!(
         valid >= 150 && invalid >= 50,
         "scalars: {valid} valid, {invalid} invalid compared"
+    );
+    let (valid, invalid) = check(
+        &format!("{root}/tests/ui/schemas/sequences.seam"),
+        true,
+        Sequences::from_json,
+    );
+    assert!(
+        valid >= 150 && invalid >= 20,
+        "sequences: {valid} valid, {invalid} invalid compared"
     );
 }

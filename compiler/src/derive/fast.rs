@@ -43,22 +43,17 @@ fn covered(schema: &Schema) -> bool {
             .any(|t| t.name == i.name && t.sources == [i.name.clone()])
     };
     schema.inputs.iter().all(|i| {
-        let fixed = i
-            .shape
-            .iter()
-            .all(|a| matches!(a, crate::ir::Axis::Fixed(_)));
-        (i.shape.is_empty() || (fixed && own_tensor(i)))
+        (i.shape.is_empty() || own_tensor(i))
             && !matches!(
                 &i.transform,
                 Transform::Encode(
                     Encoding::Bytes { .. } | Encoding::Chars { .. } | Encoding::MultiHot { .. }
                 )
             )
-    }) && schema.specs.iter().all(|t| {
-        t.axes
-            .iter()
-            .all(|a| !matches!(a, TensorAxis::Dim { .. } | TensorAxis::Fixed(None)))
-    })
+    }) && schema
+        .specs
+        .iter()
+        .all(|t| t.axes.iter().all(|a| !matches!(a, TensorAxis::Fixed(None))))
 }
 
 /// The expression reading a field's raw value into `x`, or bailing when it is invalid.
@@ -361,45 +356,67 @@ fn input_code(
     quote! { { #read #checks #body } }
 }
 
-/// A fixed-shape input on its own tensor: nested loops over the field (arrays or `Vec`s, lengths
-/// checked), each element validated and written at its row-major position.
+/// The size of an axis at run time: a fixed size, a dim's `max`, or the batch's longest.
+fn axis_size(schema: &Schema, a: &TensorAxis) -> TokenStream {
+    match a {
+        TensorAxis::Fixed(Some(n)) => {
+            let n = *n as usize;
+            quote! { #n }
+        }
+        TensorAxis::Dim { max: Some(m), .. } => {
+            let m = *m as usize;
+            quote! { #m }
+        }
+        TensorAxis::Dim { name, max: None } => {
+            let d = schema
+                .dims
+                .iter()
+                .position(|x| x.name == *name)
+                .unwrap_or(0);
+            quote! { longest[#d] }
+        }
+        _ => quote! { 1usize },
+    }
+}
+
+/// A shaped input on its own tensor: nested loops over the field (arrays or `Vec`s). Fixed axes
+/// check their length; a named dim sets (or must match) the record's length of the dim, checks
+/// `min`, and keeps the range `max`/`truncate` allow. Elements are validated and written at their
+/// row-major position; padding is already zero.
 fn shaped(
+    schema: &Schema,
     input: &Input,
     member: &TokenStream,
     t: &syn::Ident,
     spec: &crate::ir::TensorSpec,
 ) -> TokenStream {
-    let sizes: Vec<usize> = input
-        .shape
-        .iter()
-        .map(|a| match a {
-            crate::ir::Axis::Fixed(n) => *n as usize,
-            crate::ir::Axis::Dim(_) => 0,
-        })
-        .collect();
-    let per_row: usize = spec
-        .axes
-        .iter()
-        .skip(1)
-        .map(|a| match a {
-            TensorAxis::Fixed(Some(n)) => *n as usize,
-            _ => 0,
-        })
-        .product();
+    let none = quote! { return ::core::option::Option::None; };
     let width = match &input.transform {
         Transform::Encode(Encoding::OneHot { categories, .. }) => {
             categories.count().unwrap_or(0) as usize
         }
         _ => 1,
     };
-    let depth = sizes.len();
+    let sizes: Vec<TokenStream> = spec
+        .axes
+        .iter()
+        .skip(1)
+        .take(input.shape.len())
+        .map(|a| axis_size(schema, a))
+        .collect();
+    let per_row: Vec<TokenStream> = spec
+        .axes
+        .iter()
+        .skip(1)
+        .map(|a| axis_size(schema, a))
+        .collect();
+    let depth = input.shape.len();
     let vars: Vec<syn::Ident> = (0..=depth).map(|d| format_ident!("v{d}")).collect();
     let idx: Vec<syn::Ident> = (0..depth).map(|d| format_ident!("i{d}")).collect();
-    // The row-major linear index of the element: ((i0 * n1) + i1) * n2 + i2 …
     let mut linear = quote! { 0usize };
     for (d, i) in idx.iter().enumerate() {
-        let n = sizes[d];
-        linear = quote! { (#linear) * #n + #i };
+        let n = &sizes[d];
+        linear = quote! { (#linear) * (#n) + #i };
     }
     let leaf = &vars[depth];
     let mut code = input_code(
@@ -408,17 +425,125 @@ fn shaped(
         false,
         t,
         spec.dtype,
-        quote! { r * #per_row + (#linear) * #width },
+        quote! { r * (1usize #(* (#per_row))*) + (#linear) * #width },
     );
     for d in (0..depth).rev() {
-        let (outer, inner, i, n) = (&vars[d], &vars[d + 1], &idx[d], sizes[d]);
-        code = quote! {
-            if #outer.len() != #n { return ::core::option::Option::None; }
-            for (#i, #inner) in #outer.iter().enumerate() { #code }
+        let (outer, inner, i) = (&vars[d], &vars[d + 1], &idx[d]);
+        code = match &input.shape[d] {
+            crate::ir::Axis::Fixed(n) => {
+                let n = *n as usize;
+                quote! {
+                    if #outer.len() != #n { #none }
+                    for (#i, #inner) in #outer.iter().enumerate() { #code }
+                }
+            }
+            crate::ir::Axis::Dim(name) => {
+                let k = schema
+                    .dims
+                    .iter()
+                    .position(|x| x.name == *name)
+                    .unwrap_or(0);
+                let dim = &schema.dims[k];
+                let min = dim.min.map(|m| {
+                    let m = m as usize;
+                    quote! { if len < #m { #none } }
+                });
+                let range = match dim.max {
+                    None => quote! { (0usize, len) },
+                    Some(m) => {
+                        let m = m as usize;
+                        let cut = match dim.truncate {
+                            crate::ir::Truncate::Error => quote! { #none },
+                            crate::ir::Truncate::Right => quote! { (0usize, #m) },
+                            crate::ir::Truncate::Left => quote! { (len - #m, len) },
+                        };
+                        quote! { if len <= #m { (0usize, len) } else { #cut } }
+                    }
+                };
+                quote! {
+                    let len = #outer.len();
+                    if dim_len[#k] == usize::MAX { dim_len[#k] = len; } else if dim_len[#k] != len { #none }
+                    #min
+                    let (start, stop): (usize, usize) = #range;
+                    dim_kept[#k] = stop - start;
+                    for (#i, #inner) in #outer.iter().skip(start).take(stop - start).enumerate() { #code }
+                }
+            }
         };
     }
     let first = &vars[0];
     quote! {{ let #first = &row.#member; #code }}
+}
+
+/// Pass one: the longest list of each dim without `max`, over the batch.
+fn measure(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (index, input) in schema.inputs.iter().enumerate() {
+        let Some((member, _)) = &fields[index] else {
+            continue;
+        };
+        let dims: Vec<Option<usize>> = input
+            .shape
+            .iter()
+            .map(|a| match a {
+                crate::ir::Axis::Dim(name) => schema
+                    .dims
+                    .iter()
+                    .position(|x| x.name == *name)
+                    .filter(|k| schema.dims[*k].max.is_none()),
+                crate::ir::Axis::Fixed(_) => None,
+            })
+            .collect();
+        let Some(last) = dims.iter().rposition(Option::is_some) else {
+            continue;
+        };
+        let mut code = TokenStream::new();
+        for d in (0..=last).rev() {
+            let (outer, inner) = (format_ident!("v{d}"), format_ident!("v{}", d + 1));
+            let record = dims[d].map(|k| quote! { longest[#k] = longest[#k].max(#outer.len()); });
+            let descend = (d < last).then(|| quote! { for #inner in #outer.iter() { #code } });
+            code = quote! { #record #descend };
+        }
+        out.extend(quote! { { let v0 = &row.#member; #code } });
+    }
+    if out.is_empty() {
+        out
+    } else {
+        quote! { for row in rows { #out } }
+    }
+}
+
+/// `<dim>_mask[r, 0..kept] = true` for each dim this record set.
+fn masks(schema: &Schema) -> (Vec<(usize, TokenStream)>, Vec<TokenStream>) {
+    let (mut slices, mut sets) = (Vec::new(), Vec::new());
+    for (ti, spec) in schema
+        .specs
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.kind == TensorKind::Mask)
+    {
+        let t = format_ident!("t{ti}");
+        let Some(TensorAxis::Dim { name, .. }) = spec.axes.get(1) else {
+            continue;
+        };
+        let k = schema
+            .dims
+            .iter()
+            .position(|x| x.name == *name)
+            .unwrap_or(0);
+        let w = axis_size(schema, &spec.axes[1]);
+        slices.push((
+            ti,
+            quote! { let #t: &mut [bool] = __ts::slice::<bool>(&mut it.next()?.1)?; },
+        ));
+        sets.push(quote! {
+            if dim_len[#k] != usize::MAX {
+                let w: usize = #w;
+                for p in 0..dim_kept[#k].min(w) { #t[r * w + p] = true; }
+            }
+        });
+    }
+    (slices, sets)
 }
 
 /// The `fast` method, or nothing when the schema is not covered. `fields[i]` is the member and type
@@ -431,7 +556,18 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
     let mut serving = Vec::new();
     let mut training = Vec::new();
     let mut missing_training_field = false;
+    let (mask_slices, mask_sets) = masks(schema);
     for (ti, spec) in schema.specs.iter().enumerate() {
+        // Slices are taken in tensor order; masks are filled per record from the dims' lengths.
+        if spec.kind == TensorKind::Mask {
+            slices.extend(
+                mask_slices
+                    .iter()
+                    .filter(|(i, _)| *i == ti)
+                    .map(|(_, code)| code.clone()),
+            );
+            continue;
+        }
         let t = format_ident!("t{ti}");
         let e = elem(spec.dtype);
         let is_training = matches!(spec.kind, TensorKind::Label | TensorKind::Weight);
@@ -485,7 +621,7 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                     quote! { r * #width + #offset },
                 )
             } else {
-                shaped(input, member, &t_or_s, spec)
+                shaped(schema, input, member, &t_or_s, spec)
             };
             if is_training {
                 training.push(
@@ -497,6 +633,24 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
             offset += part;
         }
     }
+    let measure = measure(schema, fields);
+    let n_dims = schema.dims.len();
+    // Declared only where used, so generated code stays warning-free.
+    let longest = if measure.is_empty() {
+        quote! { let longest = [0usize; #n_dims]; }
+    } else {
+        quote! { let mut longest = [0usize; #n_dims]; #measure }
+    };
+    let uses_dims = schema
+        .inputs
+        .iter()
+        .any(|i| i.shape.iter().any(|a| matches!(a, crate::ir::Axis::Dim(_))));
+    let dim_state = uses_dims.then(|| {
+        quote! {
+            let mut dim_len = [usize::MAX; #n_dims];
+            let mut dim_kept = [0usize; #n_dims];
+        }
+    });
     let guard = missing_training_field
         .then(|| quote! { if training { return ::core::result::Result::Err(reuse); } });
     quote! {
@@ -504,15 +658,18 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
             use ::tensorseam::__private as __ts;
             #guard
             let plan = <Self as ::tensorseam::ModelInput>::plan();
-            let ::core::option::Option::Some(mut tensors) = __ts::tensors(plan, rows.len(), training, reuse) else {
+            #longest
+            let ::core::option::Option::Some(mut tensors) = __ts::tensors(plan, rows.len(), training, &longest, reuse) else {
                 return ::core::result::Result::Err(::core::option::Option::None);
             };
             let mut fill = || -> ::core::option::Option<()> {
                 let mut it = tensors.iter_mut();
                 #(#slices)*
                 for (r, row) in rows.iter().enumerate() {
+                    #dim_state
                     #(#serving)*
                     #(#training)*
+                    #(#mask_sets)*
                 }
                 ::core::option::Option::Some(())
             };
