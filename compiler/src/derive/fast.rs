@@ -44,12 +44,7 @@ fn covered(schema: &Schema) -> bool {
     };
     schema.inputs.iter().all(|i| {
         (i.shape.is_empty() || own_tensor(i))
-            && !matches!(
-                &i.transform,
-                Transform::Encode(
-                    Encoding::Bytes { .. } | Encoding::Chars { .. } | Encoding::MultiHot { .. }
-                )
-            )
+            && !matches!(&i.transform, Transform::Encode(Encoding::MultiHot { .. }))
     }) && schema
         .specs
         .iter()
@@ -249,6 +244,7 @@ fn input_code(
     t: &syn::Ident,
     te: DType,
     base: TokenStream,
+    text_mask: Option<&syn::Ident>,
 ) -> TokenStream {
     let read = read(input, source, optional);
     let checks = checks(input);
@@ -351,6 +347,43 @@ fn input_code(
             quote! { #t[#base] = <#e as __ts::FastElem>::from_i128(i128::from(__ts::bucketize(&[#(#b),*], #x))); }
         }
         // Not covered (see `covered`), or still `fit`: let the engine decide.
+        Transform::Encode(
+            Encoding::Bytes {
+                max_len, truncate, ..
+            }
+            | Encoding::Chars {
+                max_len, truncate, ..
+            },
+        ) => {
+            let m = *max_len as usize;
+            let cut = match truncate {
+                crate::ir::Truncate::Error => quote! { return ::core::option::Option::None },
+                crate::ir::Truncate::Right => quote! { (0usize, #m) },
+                crate::ir::Truncate::Left => quote! { (n - #m, n) },
+            };
+            let mask = text_mask
+                .map(|mk| quote! { for j in 0..(stop - start) { #mk[r * #m + j] = true; } });
+            let (count, values) = if matches!(
+                &input.transform,
+                Transform::Encode(Encoding::Bytes { .. })
+            ) {
+                (
+                    quote! { x.len() },
+                    quote! { x.as_bytes()[start..stop].iter().map(|b| i128::from(*b)) },
+                )
+            } else {
+                (
+                    quote! { x.chars().count() },
+                    quote! { x.chars().skip(start).take(stop - start).map(|c| i128::from(u32::from(c))) },
+                )
+            };
+            quote! {
+                let n: usize = #count;
+                let (start, stop): (usize, usize) = if n <= #m { (0usize, n) } else { #cut };
+                for (j, v) in #values.enumerate() { #t[#base + j] = <#e as __ts::FastElem>::from_i128(v); }
+                #mask
+            }
+        }
         _ => quote! { return ::core::option::Option::None; },
     };
     quote! { { #read #checks #body } }
@@ -426,6 +459,7 @@ fn shaped(
         t,
         spec.dtype,
         quote! { r * (1usize #(* (#per_row))*) + (#linear) * #width },
+        None,
     );
     for d in (0..depth).rev() {
         let (outer, inner, i) = (&vars[d], &vars[d + 1], &idx[d]);
@@ -523,6 +557,11 @@ fn masks(schema: &Schema) -> (Vec<(usize, TokenStream)>, Vec<TokenStream>) {
         .filter(|(_, t)| t.kind == TensorKind::Mask)
     {
         let t = format_ident!("t{ti}");
+        slices.push((
+            ti,
+            quote! { let #t: &mut [bool] = __ts::slice::<bool>(&mut it.next()?.1)?; },
+        ));
+        // Text masks (`<input>_mask`) are written by their input's code.
         let Some(TensorAxis::Dim { name, .. }) = spec.axes.get(1) else {
             continue;
         };
@@ -532,10 +571,6 @@ fn masks(schema: &Schema) -> (Vec<(usize, TokenStream)>, Vec<TokenStream>) {
             .position(|x| x.name == *name)
             .unwrap_or(0);
         let w = axis_size(schema, &spec.axes[1]);
-        slices.push((
-            ti,
-            quote! { let #t: &mut [bool] = __ts::slice::<bool>(&mut it.next()?.1)?; },
-        ));
         sets.push(quote! {
             if dim_len[#k] != usize::MAX {
                 let w: usize = #w;
@@ -605,6 +640,14 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                 continue;
             };
             let optional = matches!(ty, FieldType::Option(_));
+            let text_mask = (!is_training)
+                .then(|| {
+                    schema.specs.iter().position(|t| {
+                        t.kind == TensorKind::Mask && t.name == format!("{}_mask", input.name)
+                    })
+                })
+                .flatten()
+                .map(|mi| format_ident!("t{mi}"));
             let t_or_s = if is_training {
                 format_ident!("s")
             } else {
@@ -619,6 +662,7 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                     &t_or_s,
                     spec.dtype,
                     quote! { r * #width + #offset },
+                    text_mask.as_ref(),
                 )
             } else {
                 shaped(schema, input, member, &t_or_s, spec)
