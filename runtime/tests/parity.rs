@@ -131,7 +131,7 @@ record! {
     #[derive(ModelInput)]
     #[tensorseam(schema = "tests/ui/schemas/sequences.seam")]
     struct Sequences {
-        x: Vec<[f32; 2]>, kind: Vec<String>, ids: Vec<i64>, grid: [Vec<u8>; 2], tag: String, title: String, body: String, code: String, y: Vec<i32>,
+        x: Vec<[f32; 2]>, kind: Vec<String>, ids: Vec<i64>, grid: [Vec<u8>; 2], tag: String, title: String, body: String, code: String, tags: Vec<[String; 3]>, picks: Vec<i64>, y: Vec<i32>,
     }
 }
 

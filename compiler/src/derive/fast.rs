@@ -34,7 +34,8 @@ fn elem(d: DType) -> TokenStream {
     }
 }
 
-/// Whether the fast path covers this schema.
+/// Whether the fast path covers this schema: every shaped input feeds its own tensor (a concat of
+/// shaped parts goes through the engine), and every size is known.
 fn covered(schema: &Schema) -> bool {
     let own_tensor = |i: &Input| {
         schema
@@ -42,13 +43,14 @@ fn covered(schema: &Schema) -> bool {
             .iter()
             .any(|t| t.name == i.name && t.sources == [i.name.clone()])
     };
-    schema.inputs.iter().all(|i| {
-        (i.shape.is_empty() || own_tensor(i))
-            && !matches!(&i.transform, Transform::Encode(Encoding::MultiHot { .. }))
-    }) && schema
-        .specs
+    schema
+        .inputs
         .iter()
-        .all(|t| t.axes.iter().all(|a| !matches!(a, TensorAxis::Fixed(None))))
+        .all(|i| i.shape.is_empty() || own_tensor(i))
+        && schema
+            .specs
+            .iter()
+            .all(|t| t.axes.iter().all(|a| !matches!(a, TensorAxis::Fixed(None))))
 }
 
 /// The expression reading a field's raw value into `x`, or bailing when it is invalid.
@@ -412,10 +414,64 @@ fn axis_size(schema: &Schema, a: &TensorAxis) -> TokenStream {
     }
 }
 
-/// A shaped input on its own tensor: nested loops over the field (arrays or `Vec`s). Fixed axes
-/// check their length; a named dim sets (or must match) the record's length of the dim, checks
-/// `min`, and keeps the range `max`/`truncate` allow. Elements are validated and written at their
-/// row-major position; padding is already zero.
+/// The loop over one raw axis of `outer`, binding each kept element to `inner` at output position
+/// `i`. Fixed axes check their length; a named dim sets (or must match) the record's length of the
+/// dim, checks `min`, and keeps the range `max`/`truncate` allow.
+fn axis_loop(
+    schema: &Schema,
+    axis: &crate::ir::Axis,
+    outer: &syn::Ident,
+    inner: &syn::Ident,
+    i: &syn::Ident,
+    body: TokenStream,
+) -> TokenStream {
+    let none = quote! { return ::core::option::Option::None; };
+    match axis {
+        crate::ir::Axis::Fixed(n) => {
+            let n = *n as usize;
+            quote! {
+                if #outer.len() != #n { #none }
+                for (#i, #inner) in #outer.iter().enumerate() { #body }
+            }
+        }
+        crate::ir::Axis::Dim(name) => {
+            let k = schema
+                .dims
+                .iter()
+                .position(|x| x.name == *name)
+                .unwrap_or(0);
+            let dim = &schema.dims[k];
+            let min = dim.min.map(|m| {
+                let m = m as usize;
+                quote! { if len < #m { #none } }
+            });
+            let range = match dim.max {
+                None => quote! { (0usize, len) },
+                Some(m) => {
+                    let m = m as usize;
+                    let cut = match dim.truncate {
+                        crate::ir::Truncate::Error => quote! { #none },
+                        crate::ir::Truncate::Right => quote! { (0usize, #m) },
+                        crate::ir::Truncate::Left => quote! { (len - #m, len) },
+                    };
+                    quote! { if len <= #m { (0usize, len) } else { #cut } }
+                }
+            };
+            quote! {
+                let len = #outer.len();
+                if dim_len[#k] == usize::MAX { dim_len[#k] = len; } else if dim_len[#k] != len { #none }
+                #min
+                let (start, stop): (usize, usize) = #range;
+                dim_kept[#k] = stop - start;
+                for (#i, #inner) in #outer.iter().skip(start).take(stop - start).enumerate() { #body }
+            }
+        }
+    }
+}
+
+/// A shaped input on its own tensor: nested loops over the field (arrays or `Vec`s), elements
+/// validated and written at their row-major position (padding is already zero). `multi_hot`
+/// reduces the last raw axis into its `k` flags.
 fn shaped(
     schema: &Schema,
     input: &Input,
@@ -423,18 +479,26 @@ fn shaped(
     t: &syn::Ident,
     spec: &crate::ir::TensorSpec,
 ) -> TokenStream {
-    let none = quote! { return ::core::option::Option::None; };
+    let multi = match &input.transform {
+        Transform::Encode(Encoding::MultiHot {
+            categories: Categories::List(c),
+            unknown,
+            ..
+        }) => Some((c, *unknown)),
+        _ => None,
+    };
     let width = match &input.transform {
-        Transform::Encode(Encoding::OneHot { categories, .. }) => {
-            categories.count().unwrap_or(0) as usize
-        }
+        Transform::Encode(
+            Encoding::OneHot { categories, .. } | Encoding::MultiHot { categories, .. },
+        ) => categories.count().unwrap_or(0) as usize,
         _ => 1,
     };
+    let loops = input.shape.len() - usize::from(multi.is_some());
     let sizes: Vec<TokenStream> = spec
         .axes
         .iter()
         .skip(1)
-        .take(input.shape.len())
+        .take(loops)
         .map(|a| axis_size(schema, a))
         .collect();
     let per_row: Vec<TokenStream> = spec
@@ -443,67 +507,56 @@ fn shaped(
         .skip(1)
         .map(|a| axis_size(schema, a))
         .collect();
-    let depth = input.shape.len();
-    let vars: Vec<syn::Ident> = (0..=depth).map(|d| format_ident!("v{d}")).collect();
-    let idx: Vec<syn::Ident> = (0..depth).map(|d| format_ident!("i{d}")).collect();
+    let vars: Vec<syn::Ident> = (0..=input.shape.len())
+        .map(|d| format_ident!("v{d}"))
+        .collect();
+    let idx: Vec<syn::Ident> = (0..=input.shape.len())
+        .map(|d| format_ident!("i{d}"))
+        .collect();
     let mut linear = quote! { 0usize };
-    for (d, i) in idx.iter().enumerate() {
+    for (d, i) in idx.iter().take(loops).enumerate() {
         let n = &sizes[d];
         linear = quote! { (#linear) * (#n) + #i };
     }
-    let leaf = &vars[depth];
-    let mut code = input_code(
-        input,
-        &quote! { #leaf },
-        false,
-        t,
-        spec.dtype,
-        quote! { r * (1usize #(* (#per_row))*) + (#linear) * #width },
-        None,
-    );
-    for d in (0..depth).rev() {
-        let (outer, inner, i) = (&vars[d], &vars[d + 1], &idx[d]);
-        code = match &input.shape[d] {
-            crate::ir::Axis::Fixed(n) => {
-                let n = *n as usize;
-                quote! {
-                    if #outer.len() != #n { #none }
-                    for (#i, #inner) in #outer.iter().enumerate() { #code }
+    let base = quote! { r * (1usize #(* (#per_row))*) + (#linear) * #width };
+    let mut code = match multi {
+        None => {
+            let leaf = &vars[loops];
+            input_code(input, &quote! { #leaf }, false, t, spec.dtype, base, None)
+        }
+        Some((categories, unknown)) => {
+            // The list along the last raw axis: each element validated, its category flagged.
+            let (list, elem_var, elem_i) = (&vars[loops], &vars[loops + 1], &idx[loops]);
+            let read = read(input, &quote! { #elem_var }, false);
+            let checks = checks(input);
+            let found = lookup(categories);
+            let e = elem(spec.dtype);
+            let miss = if unknown == Unknown::Ignore {
+                quote! {}
+            } else {
+                quote! { return ::core::option::Option::None; }
+            };
+            let body = quote! {
+                let _ = #elem_i;
+                #read
+                #checks
+                match #found {
+                    ::core::option::Option::Some(p) => #t[#base + p] = <#e as __ts::FastElem>::ONE,
+                    ::core::option::Option::None => { #miss }
                 }
-            }
-            crate::ir::Axis::Dim(name) => {
-                let k = schema
-                    .dims
-                    .iter()
-                    .position(|x| x.name == *name)
-                    .unwrap_or(0);
-                let dim = &schema.dims[k];
-                let min = dim.min.map(|m| {
-                    let m = m as usize;
-                    quote! { if len < #m { #none } }
-                });
-                let range = match dim.max {
-                    None => quote! { (0usize, len) },
-                    Some(m) => {
-                        let m = m as usize;
-                        let cut = match dim.truncate {
-                            crate::ir::Truncate::Error => quote! { #none },
-                            crate::ir::Truncate::Right => quote! { (0usize, #m) },
-                            crate::ir::Truncate::Left => quote! { (len - #m, len) },
-                        };
-                        quote! { if len <= #m { (0usize, len) } else { #cut } }
-                    }
-                };
-                quote! {
-                    let len = #outer.len();
-                    if dim_len[#k] == usize::MAX { dim_len[#k] = len; } else if dim_len[#k] != len { #none }
-                    #min
-                    let (start, stop): (usize, usize) = #range;
-                    dim_kept[#k] = stop - start;
-                    for (#i, #inner) in #outer.iter().skip(start).take(stop - start).enumerate() { #code }
-                }
-            }
-        };
+            };
+            axis_loop(schema, &input.shape[loops], list, elem_var, elem_i, body)
+        }
+    };
+    for d in (0..loops).rev() {
+        code = axis_loop(
+            schema,
+            &input.shape[d],
+            &vars[d],
+            &vars[d + 1],
+            &idx[d],
+            code,
+        );
     }
     let first = &vars[0];
     quote! {{ let #first = &row.#member; #code }}
