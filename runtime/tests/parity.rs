@@ -235,7 +235,7 @@ fn derive_and_dynamic_path_agree() {
     );
     let (valid, invalid) = check(
         &format!("{root}/tests/ui/schemas/everything.seam"),
-        false,
+        true,
         Everything::from_json,
     );
     assert!(

@@ -34,23 +34,12 @@ fn elem(d: DType) -> TokenStream {
     }
 }
 
-/// Whether the fast path covers this schema: every shaped input feeds its own tensor (a concat of
-/// shaped parts goes through the engine), and every size is known.
+/// Whether the fast path covers this schema: every size is known (no `fit` placeholders).
 fn covered(schema: &Schema) -> bool {
-    let own_tensor = |i: &Input| {
-        schema
-            .specs
-            .iter()
-            .any(|t| t.name == i.name && t.sources == [i.name.clone()])
-    };
     schema
-        .inputs
+        .specs
         .iter()
-        .all(|i| i.shape.is_empty() || own_tensor(i))
-        && schema
-            .specs
-            .iter()
-            .all(|t| t.axes.iter().all(|a| !matches!(a, TensorAxis::Fixed(None))))
+        .all(|t| t.axes.iter().all(|a| !matches!(a, TensorAxis::Fixed(None))))
 }
 
 /// The expression reading a field's raw value into `x`, or bailing when it is invalid.
@@ -478,6 +467,7 @@ fn shaped(
     member: &TokenStream,
     t: &syn::Ident,
     spec: &crate::ir::TensorSpec,
+    offset: usize,
 ) -> TokenStream {
     let multi = match &input.transform {
         Transform::Encode(Encoding::MultiHot {
@@ -487,21 +477,11 @@ fn shaped(
         }) => Some((c, *unknown)),
         _ => None,
     };
-    let width = match &input.transform {
-        Transform::Encode(
-            Encoding::OneHot { categories, .. } | Encoding::MultiHot { categories, .. },
-        ) => categories.count().unwrap_or(0) as usize,
-        _ => 1,
-    };
     let loops = input.shape.len() - usize::from(multi.is_some());
-    let sizes: Vec<TokenStream> = spec
-        .axes
-        .iter()
-        .skip(1)
-        .take(loops)
-        .map(|a| axis_size(schema, a))
-        .collect();
-    let per_row: Vec<TokenStream> = spec
+    // Row-major strides of the tensor's axes: an element at raw indices i (and encoding position j)
+    // sits at r·row + offset + Σ iₖ·strideₖ (+ j). For a concat part without an encoding axis, its
+    // last raw axis is the tensor's last, whose stride is 1 and which `offset` shifts.
+    let axes: Vec<TokenStream> = spec
         .axes
         .iter()
         .skip(1)
@@ -514,11 +494,11 @@ fn shaped(
         .map(|d| format_ident!("i{d}"))
         .collect();
     let mut linear = quote! { 0usize };
-    for (d, i) in idx.iter().take(loops).enumerate() {
-        let n = &sizes[d];
-        linear = quote! { (#linear) * (#n) + #i };
+    for (k, i) in idx.iter().take(loops).enumerate() {
+        let rest = &axes[k + 1..];
+        linear = quote! { #linear + #i * (1usize #(* (#rest))*) };
     }
-    let base = quote! { r * (1usize #(* (#per_row))*) + (#linear) * #width };
+    let base = quote! { r * (1usize #(* (#axes))*) + #offset + #linear };
     let mut code = match multi {
         None => {
             let leaf = &vars[loops];
@@ -679,11 +659,18 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
             else {
                 continue;
             };
+            // The width this input takes along the concat's last axis (the plan's rule).
             let part = match &input.transform {
-                Transform::Encode(Encoding::OneHot { categories, .. }) => {
-                    categories.count().unwrap_or(0) as usize
-                }
-                _ => 1,
+                Transform::Encode(
+                    Encoding::OneHot { categories, .. } | Encoding::MultiHot { categories, .. },
+                ) => categories.count().unwrap_or(0) as usize,
+                Transform::Encode(
+                    Encoding::Bytes { max_len, .. } | Encoding::Chars { max_len, .. },
+                ) => *max_len as usize,
+                _ => match input.shape.last() {
+                    Some(crate::ir::Axis::Fixed(n)) => *n as usize,
+                    _ => 1,
+                },
             };
             let Some((member, ty)) = &fields[index] else {
                 if input.role != Role::Feature {
@@ -718,7 +705,7 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                     text_mask.as_ref(),
                 )
             } else {
-                shaped(schema, input, member, &t_or_s, spec)
+                shaped(schema, input, member, &t_or_s, spec, offset)
             };
             if is_training {
                 training.push(
