@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 /// One schema for the seam between a Python trainer and a Rust model.
 #[derive(Debug, Parser)]
-#[command(name = "tensorseam", version, about, long_about = None, after_help = EXAMPLES)]
+#[command(name = "tensorseam", version, about = "One schema for the seam between a Python trainer and a Rust model: check it, explain its tensors, encode and verify batches", long_about = None, after_help = EXAMPLES)]
 pub struct Cli {
     /// When to colour diagnostics (`NO_COLOR` is respected with `auto`)
     #[arg(long, value_enum, default_value_t = Color::Auto, global = true)]
