@@ -596,8 +596,9 @@ impl Encoder<'_> {
                 if position.is_none() && !ignore_unknown {
                     return self.unknown(input, x, path);
                 }
-                for j in 0..input.width {
-                    self.write(input, idx, j, Out::Bool(Some(j) == position));
+                // Buffers start zeroed: only the category's own position is written.
+                if let Some(p) = position {
+                    self.write(input, idx, p, Out::Bool(true));
                 }
             }
             Transform::Index { oov } => {
