@@ -61,6 +61,36 @@ pub fn str_eq(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
+/// A string of at most 8 bytes as one integer, for category lookup in generated code: together with
+/// the length it identifies the string exactly, and it is read with at most two loads — no byte
+/// loop, no pointer to follow into the table. `None` for longer strings. The derive computes the
+/// keys of its tables with the same rule (`compiler/src/derive/fast.rs`, `short_word`).
+#[inline]
+pub fn short_word(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    let n = b.len();
+    if n >= 4 {
+        if n > 8 {
+            return None;
+        }
+        // The first and the last four bytes; they overlap when n < 8, which the length disambiguates.
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
+        Some(u64::from(lo) | (u64::from(hi) << 32))
+    } else if n > 0 {
+        Some(u64::from(b[0]) | (u64::from(b[n / 2]) << 8) | (u64::from(b[n - 1]) << 16))
+    } else {
+        Some(0)
+    }
+}
+
+/// The slot a short-string key hashes to in a table of `1 << bits` slots (multiplicative hashing:
+/// the high bits of the product).
+#[inline]
+pub fn short_slot(word: u64, len: usize, bits: u32) -> usize {
+    ((word ^ ((len as u64) << 59)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+}
+
 /// `hash` encoding: bucket of a hash.
 #[inline]
 pub fn bucket(hash: u64, buckets: u64) -> u64 {
@@ -232,6 +262,32 @@ pub fn text_chars(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_word_identifies_every_short_string() {
+        // Every string of up to 8 bytes over a small alphabet: equal (word, length) means equal text.
+        let mut seen = std::collections::HashMap::new();
+        let alphabet = ["a", "b", "é"];
+        let mut frontier = vec![String::new()];
+        for _ in 0..8 {
+            let mut next = Vec::new();
+            for s in &frontier {
+                if s.len() <= 8 {
+                    let w = short_word(s).unwrap();
+                    if let Some(other) = seen.insert((w, s.len()), s.clone()) {
+                        assert_eq!(&other, s);
+                    }
+                }
+                for a in alphabet {
+                    next.push(format!("{s}{a}"));
+                }
+            }
+            frontier = next;
+        }
+        assert!(seen.len() > 1400, "{}", seen.len());
+        assert_eq!(short_word("123456789"), None);
+        assert_eq!(short_word(""), Some(0));
+    }
 
     #[test]
     fn fnv1a64_published_vectors() {

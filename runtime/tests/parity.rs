@@ -123,7 +123,7 @@ record! {
     #[tensorseam(schema = "tests/ui/schemas/scalars.seam")]
     struct Scalars {
         a: Option<f32>, b: f64, c: i32, d: u8, e: String, f: Option<String>, g: i64, h: bool, i: String,
-        j: Option<i16>, k: Option<bool>, l: u64, m: Option<f64>, n: i8, big: String, bigint: i64, v: Vec<f32>, codes: [Vec<String>; 2], y: String, w: Option<f32>,
+        j: Option<i16>, k: Option<bool>, l: u64, m: Option<f64>, n: i8, big: String, short: String, wide: String, bigint: i64, v: Vec<f32>, codes: [Vec<String>; 2], y: String, w: Option<f32>,
     }
 }
 

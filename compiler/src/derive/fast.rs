@@ -152,6 +152,84 @@ fn mix(v: i128) -> u64 {
     (v as u64 ^ (v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
+/// `ops::short_word` of the runtime, computed here for the keys of the tables the generated code
+/// probes with the runtime's function (parity tests and the runtime's own test pin them together).
+fn short_word(s: &str) -> Option<u64> {
+    let b = s.as_bytes();
+    let n = b.len();
+    let word = |i: usize| u32::from_le_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]]);
+    match n {
+        0 => Some(0),
+        1..=3 => Some(u64::from(b[0]) | (u64::from(b[n / 2]) << 8) | (u64::from(b[n - 1]) << 16)),
+        4..=8 => Some(u64::from(word(0)) | (u64::from(word(n - 4)) << 32)),
+        _ => None,
+    }
+}
+
+/// `ops::short_slot` of the runtime.
+fn short_slot(word: u64, len: usize, bits: u32) -> usize {
+    ((word ^ ((len as u64) << 59)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+}
+
+/// Lookup among string categories of at most 8 bytes each (most category sets): the string becomes
+/// one integer and a length, compared against constants — a `match` for a few, a table of 16-byte
+/// slots holding the keys inline for many. A longer string cannot be a category.
+fn short_lookup(categories: &[&str]) -> TokenStream {
+    if categories.len() <= 16 {
+        let arms = categories.iter().enumerate().map(|(i, c)| {
+            let w = short_word(c).unwrap_or_default();
+            let n = c.len();
+            quote! { (#n, #w) => ::core::option::Option::Some(#i), }
+        });
+        return quote! {
+            match __ts::short_word(x) {
+                ::core::option::Option::Some(w) => match (x.len(), w) {
+                    #(#arms)*
+                    _ => ::core::option::Option::None,
+                },
+                ::core::option::Option::None => ::core::option::Option::None,
+            }
+        };
+    }
+    let size = (categories.len() * 2).next_power_of_two();
+    let bits = size.trailing_zeros();
+    let mut slots: Vec<Option<(u64, u32, u32)>> = vec![None; size];
+    for (i, c) in categories.iter().enumerate() {
+        let w = short_word(c).unwrap_or_default();
+        let mut at = short_slot(w, c.len(), bits);
+        while slots[at].is_some() {
+            at = (at + 1) & (size - 1);
+        }
+        slots[at] = Some((w, c.len() as u32, i as u32));
+    }
+    let entries = slots.iter().map(|s| {
+        let (w, n, i) = s.unwrap_or((0, u32::MAX, 0));
+        quote! { (#w, #n, #i) }
+    });
+    let mask = size - 1;
+    quote! {
+        match __ts::short_word(x) {
+            ::core::option::Option::Some(w) => {
+                // (key word, key length — u32::MAX for an empty slot, position)
+                static SLOTS: [(u64, u32, u32); #size] = [#(#entries),*];
+                let n = x.len() as u32;
+                let mut at = __ts::short_slot(w, x.len(), #bits);
+                loop {
+                    let (sw, sn, si) = SLOTS[at];
+                    if sn == n && sw == w {
+                        break ::core::option::Option::Some(si as usize);
+                    }
+                    if sn == u32::MAX {
+                        break ::core::option::Option::None;
+                    }
+                    at = (at + 1) & #mask;
+                }
+            }
+            ::core::option::Option::None => ::core::option::Option::None,
+        }
+    }
+}
+
 /// The position of `x` among the categories. A few: a `match`. Many: an open-addressing table
 /// built here at macro time and probed with one hash and (almost always) one comparison — a long
 /// `match` on strings compiles to a chain of comparisons, which measured slow at 1,000 categories.
@@ -168,6 +246,16 @@ fn lookup(categories: &[Scalar]) -> TokenStream {
         Scalar::Bool(b) => quote! { #b },
         Scalar::Float(_) => quote! { _ },
     };
+    let short: Option<Vec<&str>> = categories
+        .iter()
+        .map(|c| match c {
+            Scalar::Str(s) if s.len() <= 8 => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Some(short) = short.filter(|s| !s.is_empty()) {
+        return short_lookup(&short);
+    }
     let strings = matches!(categories.first(), Some(Scalar::Str(_)));
     let ints = matches!(categories.first(), Some(Scalar::Int(_)));
     if categories.len() <= 16 || !(strings || ints) {
