@@ -42,13 +42,15 @@ impl FastElem for bool {
 }
 
 /// The tensors of a batch of `rows` rows, in plan order (labels and weights only when `training`),
-/// reusing `reuse`'s buffers when they fit. Buffers are zeroed. A named dim's axis is its `max`, or
-/// `longest[d]` (the batch's longest, measured by the caller) when it has none.
+/// reusing `reuse`'s buffers when they fit. Buffers are zeroed, except reused ones of the tensors
+/// in `whole`, which the caller writes completely (sparing a pass over memory). A named dim's axis
+/// is its `max`, or `longest[d]` (the batch's longest, measured by the caller) when it has none.
 pub fn tensors(
     plan: &Plan,
     rows: usize,
     training: bool,
     longest: &[usize],
+    whole: &[&str],
     reuse: Option<Batch>,
 ) -> Option<Vec<(String, Tensor)>> {
     let mut spare = reuse.map(Batch::into_tensors).unwrap_or_default();
@@ -74,7 +76,9 @@ pub fn tensors(
         }) {
             Some(i) => {
                 let mut x = spare.swap_remove(i).1;
-                x.fill_zero();
+                if !whole.contains(&t.name.as_str()) {
+                    x.fill_zero();
+                }
                 x
             }
             None => Tensor::zeros(t.dtype, &shape),

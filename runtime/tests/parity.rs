@@ -194,6 +194,17 @@ fn check<T: ModelInput>(
             "{schema_path}: derive and dynamic path differ (training: {training})"
         );
     }
+    // A batch reused for other rows of the same size gives what a fresh batch gives: nothing of
+    // the earlier rows survives (the fast path skips zeroing tensors it writes whole).
+    let h = typed.len() / 2;
+    let mut reused = T::encode_batch(&typed[..h]).expect("valid");
+    T::encode_into(&typed[h..2 * h], &mut reused).expect("valid");
+    let fresh = T::encode_batch(&typed[h..2 * h]).expect("valid");
+    assert_eq!(
+        reused.tensors(),
+        fresh.tensors(),
+        "{schema_path}: encode_into a reused batch"
+    );
     // Invalid records, one at a time, where the struct can hold them.
     let mut compared = 0;
     for case in sample::invalid(dynamic.checked(), 300, 5) {

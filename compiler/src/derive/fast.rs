@@ -712,6 +712,8 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
     let mut serving = Vec::new();
     let mut training = Vec::new();
     let mut missing_training_field = false;
+    let mut row_views = Vec::new();
+    let mut whole: Vec<String> = Vec::new();
     let (mask_slices, mask_sets) = masks(schema);
     for (ti, spec) in schema.specs.iter().enumerate() {
         // Slices are taken in tensor order; masks are filled per record from the dims' lengths.
@@ -735,6 +737,34 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
             slices.push(quote! { let mut #t: ::core::option::Option<&mut [#e]> = if training { ::core::option::Option::Some(__ts::slice::<#e>(&mut it.next()?.1)?) } else { ::core::option::Option::None }; });
         } else {
             slices.push(quote! { let #t: &mut [#e] = __ts::slice::<#e>(&mut it.next()?.1)?; });
+        }
+        // A serving tensor `[batch]` or `[batch, n]` fed only by scalar fields is written through
+        // a fixed-size view of its row: constant offsets, so no bounds check per value.
+        let view = (!is_training
+            && spec.axes.len() <= 2
+            && spec
+                .axes
+                .get(1)
+                .is_none_or(|a| matches!(a, TensorAxis::Fixed(Some(_)))))
+        .then(|| format_ident!("row{ti}"))
+        .filter(|_| {
+            let fed: Vec<&Input> = schema
+                .inputs
+                .iter()
+                .enumerate()
+                .filter(|(i, input)| spec.sources.contains(&input.name) && fields[*i].is_some())
+                .map(|(_, input)| input)
+                .collect();
+            !fed.is_empty() && fed.iter().all(|input| input.shape.is_empty())
+        });
+        if let Some(v) = &view {
+            // Zeroed here, row by row while it is in cache, so the reused buffer needs no
+            // separate zeroing pass.
+            row_views.push(quote! {
+                let #v: &mut [#e; #width] = ::core::convert::TryFrom::try_from(&mut #t[r * #width..r * #width + #width]).ok()?;
+                *#v = [<#e as __ts::FastElem>::ZERO; #width];
+            });
+            whole.push(spec.name.clone());
         }
         // The inputs that feed this tensor, with their offsets along its last axis.
         let mut offset = 0usize;
@@ -779,7 +809,7 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
             let t_or_s = if is_training {
                 format_ident!("s")
             } else {
-                t.clone()
+                view.clone().unwrap_or_else(|| t.clone())
             };
             let code = if input.shape.is_empty() {
                 let source = quote! { &row.#member };
@@ -789,7 +819,11 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                     optional,
                     &t_or_s,
                     spec.dtype,
-                    quote! { r * #width + #offset },
+                    if view.is_some() {
+                        quote! { #offset }
+                    } else {
+                        quote! { r * #width + #offset }
+                    },
                     text_mask.as_ref(),
                 )
             } else {
@@ -831,7 +865,7 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
             #guard
             let plan = <Self as ::tensorseam::ModelInput>::plan();
             #longest
-            let ::core::option::Option::Some(mut tensors) = __ts::tensors(plan, rows.len(), training, &longest, reuse) else {
+            let ::core::option::Option::Some(mut tensors) = __ts::tensors(plan, rows.len(), training, &longest, &[#(#whole),*], reuse) else {
                 return ::core::result::Result::Err(::core::option::Option::None);
             };
             let mut fill = || -> ::core::option::Option<()> {
@@ -839,6 +873,7 @@ pub fn method(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> T
                 #(#slices)*
                 for (r, row) in rows.iter().enumerate() {
                     #dim_state
+                    #(#row_views)*
                     #(#serving)*
                     #(#training)*
                     #(#mask_sets)*
