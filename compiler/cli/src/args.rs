@@ -202,6 +202,16 @@ pub enum Gen {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// A self-contained Python (numpy) module: validate and encode records for training
+    #[command(after_help = "Examples:
+  tensorseam gen python schemas/penguins.yaml -o penguins_schema.py")]
+    Python {
+        /// Schema file
+        schema: PathBuf,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// The IR as JSON (docs included, with the fingerprint)
     #[command(after_help = "Examples:
   tensorseam gen ir schemas/penguins.yaml -o penguins.ir.json

@@ -86,6 +86,16 @@ pub fn dispatch(cli: Cli) -> u8 {
             write_output(output.as_deref(), &emit::rust::write_struct(c, &opts))
         }),
         Command::Gen {
+            what: Gen::Python { schema, output },
+        } => with_schema(&schema, cli.color, |c| {
+            // The header names the file, not the path it was reached by: the same schema gives
+            // the same module wherever it is generated from.
+            let name = schema
+                .file_name()
+                .map_or_else(|| schema.to_string_lossy(), |n| n.to_string_lossy());
+            write_output(output.as_deref(), &emit::python::module(c, &name))
+        }),
+        Command::Gen {
             what:
                 Gen::Ir {
                     schema,

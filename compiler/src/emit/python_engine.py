@@ -1,0 +1,951 @@
+
+
+# ---------------------------------------------------------------------------------------------
+# The encoder. Everything below is the same in every generated module; the schema is the IR
+# above. It follows the tensorseam runtime rule for rule (SPEC §3, §9): same codes, rows, paths,
+# and the same tensor bits. Columns are validated and encoded with numpy, one input at a time.
+# ---------------------------------------------------------------------------------------------
+
+ERROR_LIMIT: Final = 100
+"""Errors reported per call before the rest are only counted."""
+
+
+class FieldError(NamedTuple):
+    """One invalid value: its row, its path (``history[3][1]``), a stable code and a message."""
+
+    row: int
+    field: str
+    code: str
+    message: str
+
+
+class SchemaValidationError(ValueError):
+    """The data does not fit the schema; ``errors`` lists why (row order, then field order)."""
+
+    def __init__(self, errors: list[FieldError], omitted: int = 0) -> None:
+        self.errors = errors
+        self.omitted = omitted
+        shown = "\n".join(f"  row {e.row}, `{e.field}`: {e.message} [{e.code}]" for e in errors[:10])
+        more = len(errors) - 10 + omitted
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        count = len(errors) + omitted
+        super().__init__(f"{count} invalid value{'s' if count != 1 else ''} for schema `{SCHEMA_NAME}`:\n{shown}{tail}")
+
+
+Array = npt.NDArray[Any]
+_FNV_OFFSET: Final = 0xCBF29CE484222325
+_FNV_PRIME: Final = 0x100000001B3
+_INT_BOUNDS: Final = {
+    "i8": (-(2**7), 2**7 - 1),
+    "i16": (-(2**15), 2**15 - 1),
+    "i32": (-(2**31), 2**31 - 1),
+    "i64": (-(2**63), 2**63 - 1),
+    "u8": (0, 2**8 - 1),
+    "u16": (0, 2**16 - 1),
+    "u32": (0, 2**32 - 1),
+    "u64": (0, 2**64 - 1),
+}
+_FLOATS: Final = ("f32", "f64")
+_NUMPY: Final = {"bool": "bool", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64"}
+
+
+class _Dim:
+    def __init__(self, ir: dict[str, Any]) -> None:
+        self.name: str = ir["name"]
+        self.max: int | None = ir.get("max")
+        self.min: int | None = ir.get("min")
+        self.truncate: str = ir.get("truncate") or "error"
+        self.mask: int | None = None
+
+
+class _Tensor:
+    def __init__(self, ir: dict[str, Any], dims: list[str]) -> None:
+        self.name: str = ir["name"]
+        self.dtype: str = ir["dtype"]
+        self.kind: str = ir.get("kind") or "feature"
+        self.axes: list[tuple[str, int]] = []
+        for a in ir["shape"]:
+            if a == "batch":
+                self.axes.append(("batch", 0))
+            elif isinstance(a, int):
+                self.axes.append(("fixed", a))
+            elif isinstance(a, dict) and "dim" in a:
+                self.axes.append(("dim", dims.index(a["dim"])))
+            else:
+                raise _not_fitted(f"the size of tensor `{self.name}`")
+
+
+def _not_fitted(what: str) -> ValueError:
+    return ValueError(f"{what} depends on a `fit` placeholder in schema `{SCHEMA_NAME}`; run `tensorseam fit` on the schema, then regenerate this module")
+
+
+class _Input:
+    def __init__(self, ir: dict[str, Any], plan: _Plan, order: int) -> None:
+        self.order = order
+        self.name: str = ir["name"]
+        self.dtype: str = ir["dtype"]
+        self.role: str = ir.get("role") or "feature"
+        self.shape: list[tuple[str, int]] = []
+        for a in ir.get("shape") or []:
+            if isinstance(a, str):
+                self.shape.append(("dim", plan.dim_names.index(a)))
+            else:
+                self.shape.append(("fixed", int(a)))
+        missing = ir.get("missing")
+        self.has_fill = isinstance(missing, dict) and "fill" in missing
+        self.fill: Any = missing["fill"] if isinstance(missing, dict) and "fill" in missing else None
+        if self.fill is not None and self.dtype in _FLOATS:
+            self.fill = _raw_float(float(self.fill), self.dtype)
+        rng = ir.get("range")
+        self.lo: Any = rng[0] if rng else None
+        self.hi: Any = rng[1] if rng else None
+        self.ascii = ir.get("charset") == "ascii"
+        self.kind = "none"
+        self.steps: list[tuple[str, float, float]] = []
+        self.out_f64 = ir.get("out") == "f64"
+        self.table: dict[Any, int] = {}
+        self.k = 0
+        self.ignore = False
+        self.oov: int | None = None
+        self.buckets = 1
+        self.boundaries: Array = np.zeros(0)
+        self.max_len = 0
+        self.truncate = "error"
+        width, self.enc_axis, self.reduces = 1, False, False
+        scale, enc = ir.get("scale"), ir.get("encode")
+        if scale:
+            self.kind = "scale"
+            for step in scale:
+                if step == "log1p":
+                    self.steps.append(("log1p", 0.0, 0.0))
+                    continue
+                ((op, p),) = step.items()
+                if p == "fit":
+                    raise _not_fitted(f"`{op}` of input `{self.name}`")
+                a, b = {"standardize": ("mean", "std"), "minmax": ("min", "max"), "affine": ("scale", "offset"), "divide": ("by", "by"), "clip": ("min", "max")}[op]
+                # An absent clip bound is NaN: no comparison with NaN is true.
+                self.steps.append((op, math.nan if p.get(a) is None else float(p[a]), math.nan if p.get(b) is None else float(p[b])))
+        elif enc:
+            ((op, p),) = enc.items()
+            self.kind = op
+            unknown = p.get("unknown")
+            self.ignore = unknown == "ignore"
+            if op in ("one_hot", "multi_hot", "index"):
+                cats = p["categories"]
+                if not isinstance(cats, list):
+                    raise _not_fitted(f"the categories of input `{self.name}`")
+                self.k = len(cats)
+                self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
+                if op != "index":
+                    width, self.enc_axis, self.reduces = self.k, True, op == "multi_hot"
+                elif isinstance(unknown, dict):
+                    self.oov = int(unknown["oov"])
+            elif op == "hash":
+                self.buckets = int(p["buckets"])
+            elif op == "bucketize":
+                self.boundaries = np.array([float(b) for b in p["boundaries"]], dtype=np.float64)
+            else:
+                self.max_len = int(p["max_len"])
+                self.truncate = p.get("truncate") or "error"
+                width, self.enc_axis = self.max_len, True
+        self.width = width
+        self.tensor = 0
+        self.offset = 0
+        self.text_mask: int | None = None
+
+
+class _Plan:
+    def __init__(self, ir: dict[str, Any]) -> None:
+        self.dim_names = [d["name"] for d in ir["dims"]]
+        self.dims = [_Dim(d) for d in ir["dims"]]
+        self.tensors = [_Tensor(t, self.dim_names) for t in ir["specs"]]
+        names = [t.name for t in self.tensors]
+        for d in self.dims:
+            if d.name + "_mask" in names:
+                d.mask = names.index(d.name + "_mask")
+        self.inputs = [_Input(i, self, n) for n, i in enumerate(ir["inputs"])]
+        by_name = {i.name: i for i in self.inputs}
+        for inp in self.inputs:
+            inp.tensor = names.index(inp.name) if inp.name in names else 0
+            if inp.kind in ("bytes", "chars") and inp.role == "feature" and inp.name + "_mask" in names:
+                inp.text_mask = names.index(inp.name + "_mask")
+        for decl in ir["tensors"]:
+            offset = 0
+            for part in decl.get("concat") or []:
+                inp = by_name[part]
+                inp.tensor, inp.offset = names.index(decl["name"]), offset
+                offset += inp.width if inp.enc_axis else (inp.shape[-1][1] if inp.shape and inp.shape[-1][0] == "fixed" else 1)
+
+
+_PLAN: list[_Plan] = []
+
+
+def _plan() -> _Plan:
+    if not _PLAN:
+        _PLAN.append(_Plan(_IR))
+    return _PLAN[0]
+
+
+def _raw_float(x: float, dtype: str) -> float:
+    """A raw float in its dtype: rounded to f32 for an `f32` input."""
+    return float(np.float32(x)) if dtype == "f32" else x
+
+
+def _describe(v: Any) -> str:
+    """How a raw value is named in messages (as the runtime names it)."""
+    if v is None:
+        return "null"
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        f = float(v)
+        if math.isnan(f):
+            return "NaN"
+        if math.isinf(f):
+            return "Infinity" if f > 0 else "-Infinity"
+        return repr(f)
+    if isinstance(v, str):
+        shown = v[:40]
+        return "the string " + json.dumps(shown, ensure_ascii=False) + ("…" if len(shown) < len(v) else "")
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return f"a list of {len(v)}"
+    if isinstance(v, Mapping):
+        return "an object"
+    return f"a Python `{type(v).__name__}`"
+
+
+_EXPECTED: Final = {"bool": "`true` or `false`", "str": "a string", "f32": "a number", "f64": "a number"}
+
+
+class _Errors:
+    """Errors keyed (row, input, sequence) so they come out in the runtime's order."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, int, str, str, str]] = []
+
+    def add(self, row: int, order: int, seq: int, path: str, code: str, message: str) -> None:
+        self.items.append((row, order, seq, path, code, message))
+
+
+class _Leaves:
+    """Raw values of one input at its leaves, with where each leaf came from."""
+
+    def __init__(self, values: Any, rows: Array, cells: Array, seqs: Array | None, paths: list[str] | None) -> None:
+        self.values = values
+        self.rows = rows
+        self.cells = cells
+        self.seqs = seqs
+        self.paths = paths
+
+    def path(self, inp: _Input, i: int) -> str:
+        return inp.name if self.paths is None else self.paths[i]
+
+    def seq(self, i: int) -> int:
+        return 0 if self.seqs is None else int(self.seqs[i])
+
+
+def _to_column(col: Any) -> Any:
+    """A column as a numpy array (numeric or text) or a list of Python values."""
+    if isinstance(col, np.ndarray):
+        return col
+    to_numpy = getattr(col, "to_numpy", None)
+    if to_numpy is not None:
+        dtype = getattr(col, "dtype", None)
+        if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+            return np.asarray(to_numpy())
+        # pandas object, string, nullable and categorical columns: their NA becomes None.
+        return list(to_numpy(dtype=object, na_value=None))
+    return list(col)
+
+
+def _typed(inp: _Input, values: Any, fill_ok: bool, errs: list[tuple[int, str, str]]) -> tuple[Array, Any]:
+    """Missing → type → non-finite → charset → range, for every leaf. Returns the valid mask and
+    the typed values (float64, int64/uint64, bool arrays, or a list of str)."""
+    n = len(values)
+    dtype = inp.dtype
+    ok = np.ones(n, dtype=np.bool_)
+    # A fill replaces a missing value as is: the checks after `missing` do not apply to it.
+    filled = np.zeros(n, dtype=np.bool_) if fill_ok and inp.has_fill else None
+    vals: Any
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biufU":
+        vals = _typed_array(inp, values, filled, ok, errs)
+    else:
+        if isinstance(values, np.ndarray):
+            values = values.tolist() if values.dtype.kind != "O" else list(values)
+        vals = _typed_list(inp, values, filled, ok, errs)
+    check = ok if filled is None else ok & ~filled
+    if dtype == "str":
+        if inp.ascii:
+            for i, s in enumerate(vals):
+                if check[i] and not s.isascii():
+                    ok[i] = False
+                    errs.append((i, "not_ascii", f"{_describe(s)} is not ASCII"))
+        return ok, vals
+    if inp.lo is not None or inp.hi is not None:
+        _range(inp, vals, check, errs)
+        ok &= check | (filled if filled is not None else False)
+    return ok, vals
+
+
+def _typed_array(inp: _Input, a: Array, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> Any:
+    """`_typed` for a numpy column of a plain dtype: the checks are whole-array operations."""
+    dtype, kind, n = inp.dtype, a.dtype.kind, len(a)
+
+    def wrong(bad: Array) -> None:
+        for i in np.flatnonzero(bad & ok):
+            errs.append((int(i), "wrong_type", f"expected {_EXPECTED.get(dtype, 'an integer')} for `{dtype}`, found {_describe(a[i])}"))
+        ok[bad] = False
+
+    everything = np.ones(n, dtype=np.bool_)
+    if dtype == "str":
+        if kind == "U":
+            return a.tolist()
+        wrong(everything)
+        return [""] * n
+    if dtype == "bool":
+        if kind == "b":
+            return a.astype(np.bool_)
+        wrong(everything)
+        return np.zeros(n, dtype=np.bool_)
+    if kind in "bU":
+        wrong(everything)
+        return np.zeros(n, dtype=np.float64 if dtype in _FLOATS else np.int64)
+    if dtype in _FLOATS:
+        x = a.astype(np.float64)
+        if kind == "f":
+            nan = np.isnan(x)
+            if nan.any():
+                _missing(inp, nan, filled, ok, errs)
+                x[nan] = float(inp.fill) if filled is not None else 0.0
+            inf = np.isinf(x) & ok
+            for i in np.flatnonzero(inf):
+                errs.append((int(i), "non_finite", f"{_describe(x[i])} is not finite"))
+            ok[inf] = False
+        if dtype == "f32":
+            with np.errstate(all="ignore"):
+                y = x.astype(np.float32)
+            over = np.isinf(y) & np.isfinite(x) & ok
+            for i in np.flatnonzero(over):
+                errs.append((int(i), "non_finite", f"{float(x[i])!r} does not fit `f32`"))
+            ok[over] = False
+            x = y.astype(np.float64)
+        x[~ok] = 0.0
+        return x
+    lo, hi = _INT_BOUNDS[dtype]
+    target = np.uint64 if dtype == "u64" else np.int64
+    if kind == "f":
+        # An integral float stands for an integer (pandas keeps integer columns with gaps as
+        # floats); NaN and ±inf are not integers.
+        x = a.astype(np.float64)
+        with np.errstate(all="ignore"):
+            wrong(~np.isfinite(x) | (np.floor(x) != x))
+        lo_f, hi_f = float(lo), float(hi)
+        out_of = ok & ((x < lo_f) | (x > hi_f))
+        # At the edges f64 rounds the bound itself: decide those exactly.
+        for i in np.flatnonzero(ok & ((x == lo_f) | (x == hi_f))):
+            if not lo <= int(x[i]) <= hi:
+                out_of[i] = True
+        for i in np.flatnonzero(out_of):
+            errs.append((int(i), "out_of_range", f"{int(x[i])} is outside `{dtype}` ({lo}..={hi})"))
+        ok[out_of] = False
+        x[~ok] = 0.0
+        return x.astype(target)
+    # Integer arrays: bounds are exact (comparisons in the array's own type).
+    info = np.iinfo(a.dtype)
+    below = a < lo if lo > info.min else np.zeros(n, dtype=np.bool_)
+    above = a > hi if hi < info.max else np.zeros(n, dtype=np.bool_)
+    bad = below | above
+    for i in np.flatnonzero(bad):
+        errs.append((int(i), "out_of_range", f"{int(a[i])} is outside `{dtype}` ({lo}..={hi})"))
+    ok[bad] = False
+    return np.where(ok, a, 0).astype(target)
+
+
+def _missing(inp: _Input, miss: Array, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> None:
+    """Missing leaves take the fill (marked in `filled`), or are errors."""
+    if filled is not None:
+        filled |= miss
+        return
+    for i in np.flatnonzero(miss & ok):
+        errs.append((int(i), "missing", "the value is missing"))
+    ok[miss] = False
+
+
+def _typed_list(inp: _Input, values: list[Any], filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> Any:
+    """`_typed` for Python values, classified as the runtime classifies JSON values."""
+    dtype, n = inp.dtype, len(values)
+    types = set(map(type, values))
+    is_int_dtype = dtype not in _FLOATS and dtype not in ("str", "bool")
+    # Fast paths: a column of one plain type.
+    try:
+        if dtype in _FLOATS and types <= {float, int}:
+            return _typed_array(inp, np.array(values, dtype=np.float64), filled, ok, errs)
+        if dtype == "str" and types == {str}:
+            return values
+        if dtype == "bool" and types == {bool}:
+            return np.array(values, dtype=np.bool_)
+        if is_int_dtype and types == {int}:
+            wide = np.uint64 if dtype == "u64" and min(values) >= 0 else np.int64
+            return _typed_array(inp, np.array(values, dtype=wide), filled, ok, errs)
+    except OverflowError:
+        pass
+    # The general path, value by value.
+    out: Any
+    if dtype in _FLOATS:
+        out = np.zeros(n, dtype=np.float64)
+    elif dtype == "bool":
+        out = np.zeros(n, dtype=np.bool_)
+    elif dtype == "str":
+        out = [""] * n
+    else:
+        out = [0] * n
+    lo, hi = _INT_BOUNDS.get(dtype, (0, 0))
+    for i, v in enumerate(values):
+        is_float = isinstance(v, (float, np.floating))
+        if v is None or (is_float and dtype in _FLOATS and math.isnan(v)):
+            if filled is not None:
+                filled[i] = True
+                out[i] = inp.fill
+                continue
+            ok[i] = False
+            errs.append((i, "missing", "the value is missing"))
+            continue
+        is_bool = isinstance(v, (bool, np.bool_))
+        is_int = not is_bool and isinstance(v, (int, np.integer))
+        if dtype == "bool" and is_bool:
+            out[i] = bool(v)
+        elif dtype == "str" and isinstance(v, str):
+            out[i] = str(v)
+        elif dtype in _FLOATS and (is_int or is_float):
+            f = float(v) if is_float else _int_to_float(int(v))
+            if math.isinf(f):
+                ok[i] = False
+                errs.append((i, "non_finite", f"{_describe(v)} is not finite"))
+                continue
+            if dtype == "f32":
+                g = _raw_float(f, "f32")
+                if math.isinf(g):
+                    ok[i] = False
+                    errs.append((i, "non_finite", f"{f!r} does not fit `f32`"))
+                    continue
+                f = g
+            out[i] = f
+        elif is_int_dtype and (is_int or (is_float and math.isfinite(v) and float(v).is_integer())):
+            iv = int(v)
+            if iv < lo or iv > hi:
+                ok[i] = False
+                errs.append((i, "out_of_range", f"{iv} is outside `{dtype}` ({lo}..={hi})"))
+                continue
+            out[i] = iv
+        else:
+            ok[i] = False
+            errs.append((i, "wrong_type", f"expected {_EXPECTED.get(dtype, 'an integer')} for `{dtype}`, found {_describe(v)}"))
+    if is_int_dtype:
+        return np.array(out, dtype=np.uint64 if dtype == "u64" else np.int64)
+    return out
+
+
+def _int_to_float(i: int) -> float:
+    try:
+        return float(i)
+    except OverflowError:
+        return math.inf if i > 0 else -math.inf
+
+
+def _range(inp: _Input, vals: Array, ok: Array, errs: list[tuple[int, str, str]]) -> None:
+    """Inclusive bounds on the raw value: exact between integers, in f64 otherwise."""
+    is_int = inp.dtype not in _FLOATS and inp.dtype != "bool"
+    bad = np.zeros(len(vals), dtype=np.bool_)
+    for bound, below in ((inp.lo, True), (inp.hi, False)):
+        if bound is None:
+            continue
+        if is_int and isinstance(bound, int):
+            info = np.iinfo(vals.dtype)
+            if below and bound > info.min:
+                bad |= vals < bound if bound <= info.max else np.ones(len(vals), dtype=np.bool_)
+            elif not below and bound < info.max:
+                bad |= vals > bound if bound >= info.min else np.ones(len(vals), dtype=np.bool_)
+        else:
+            x = vals.astype(np.float64)
+            bad |= (x < float(bound)) if below else (x > float(bound))
+    bad &= ok
+    shown_lo = "null" if inp.lo is None else _literal(inp.lo)
+    shown_hi = "null" if inp.hi is None else _literal(inp.hi)
+    for i in np.flatnonzero(bad):
+        v = vals[i]
+        shown = str(int(v)) if is_int else repr(float(v))
+        errs.append((int(i), "out_of_range", f"{shown} is outside the range [{shown_lo}, {shown_hi}]"))
+    ok[bad] = False
+
+
+def _literal(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def _fnv_bytes(data: list[bytes]) -> Array:
+    """FNV-1a 64 of each byte string, vectorized across strings (longest first)."""
+    n = len(data)
+    h = np.full(n, _FNV_OFFSET, dtype=np.uint64)
+    if n == 0:
+        return h
+    lens = np.fromiter(map(len, data), dtype=np.int64, count=n)
+    order = np.argsort(-lens, kind="stable")
+    flat = np.frombuffer(b"".join(data[i] for i in order.tolist()), dtype=np.uint8)
+    sorted_lens = lens[order]
+    starts = np.concatenate(([0], np.cumsum(sorted_lens)[:-1])).astype(np.int64)
+    hs = h[order]
+    prime = np.uint64(_FNV_PRIME)
+    active = n
+    for j in range(int(sorted_lens[0]) if n else 0):
+        while active > 0 and sorted_lens[active - 1] <= j:
+            active -= 1
+        hs[:active] = (hs[:active] ^ flat[starts[:active] + j].astype(np.uint64)) * prime
+    h[order] = hs
+    return h
+
+
+def _hash(inp: _Input, vals: Any, idx: Array) -> Array:
+    """fnv1a64 of the selected values: UTF-8 text, integers as decimal text, bools as words."""
+    picked = [vals[i] for i in idx.tolist()]
+    if inp.dtype == "str":
+        data = [s.encode("utf-8") for s in picked]
+    elif inp.dtype == "bool":
+        data = [b"true" if b else b"false" for b in picked]
+    else:
+        data = [str(int(v)).encode("ascii") for v in picked]
+    return _fnv_bytes(data)
+
+
+def _positions(inp: _Input, vals: Any, ok: Array) -> Array:
+    """Each value's category position, -1 when unknown."""
+    n = len(vals)
+    if inp.dtype == "bool":
+        f, t = inp.table.get(False, -1), inp.table.get(True, -1)
+        return np.where(np.asarray(vals, dtype=np.bool_), t, f).astype(np.int64)
+    seq = vals if isinstance(vals, list) else vals.tolist()
+    return np.fromiter(map(inp.table.get, seq, repeat(-1)), dtype=np.int64, count=n)
+
+
+def _scale(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -> Array:
+    with np.errstate(all="ignore"):
+        for op, a, b in inp.steps:
+            if op == "standardize":
+                x = (x - a) / b
+            elif op == "minmax":
+                x = (x - a) / (b - a)
+            elif op == "affine":
+                x = x * a + b
+            elif op == "divide":
+                x = x / a
+            elif op == "clip":
+                x = np.where(x < a, a, x)
+                x = np.where(x > b, b, x)
+            else:
+                # log1p: the C library's, as the runtime's `f64::ln_1p`; defined above -1.
+                bad = ~(x > -1.0) & ok
+                for i in np.flatnonzero(bad):
+                    errs.append((int(i), "out_of_range", f"`log1p` needs a value above -1, and it receives {float(x[i])!r}"))
+                ok &= ~bad
+                x = np.where(ok, x, 0.0)
+                x = np.fromiter(map(math.log1p, x.tolist()), dtype=np.float64, count=len(x))
+        out = x.astype(np.float64) if inp.out_f64 else x.astype(np.float32)
+        bad = ~np.isfinite(out) & ok
+    for i in np.flatnonzero(bad):
+        errs.append((int(i), "non_finite", f"scaling gives {float(x[i])!r}, which is not finite in `{'f64' if inp.out_f64 else 'f32'}`"))
+    ok &= ~bad
+    return out
+
+
+def _kept(n: int, max_len: int, truncate: str) -> tuple[int, int] | None:
+    if n <= max_len:
+        return (0, n)
+    if truncate == "right":
+        return (0, max_len)
+    if truncate == "left":
+        return (n - max_len, n)
+    return None
+
+
+class _Run:
+    """One call of `encode`/`validate`: rows, tensors being written, errors, per-row dim state."""
+
+    def __init__(self, plan: _Plan, n: int, training: bool, write: bool) -> None:
+        self.plan = plan
+        self.n = n
+        self.training = training
+        self.write = write
+        self.errors = _Errors()
+        self.dim_len = [[-1] * n for _ in plan.dims]
+        self.dim_kept = [[0] * n for _ in plan.dims]
+        self.longest = [0] * len(plan.dims)
+        self.out: list[Array | None] = []
+
+    def active(self, inp: _Input) -> bool:
+        return inp.role == "feature" or self.training
+
+    def allocate(self) -> None:
+        for t in self.plan.tensors:
+            if t.kind in ("label", "weight") and not self.training:
+                self.out.append(None)
+                continue
+            shape = []
+            for kind, v in t.axes:
+                if kind == "batch":
+                    shape.append(self.n)
+                elif kind == "fixed":
+                    shape.append(v)
+                else:
+                    d = self.plan.dims[v]
+                    shape.append(d.max if d.max is not None else self.longest[v])
+            self.out.append(np.zeros(shape, dtype=_NUMPY[t.dtype]))
+
+    def flat(self, inp: _Input) -> Array:
+        target = self.out[inp.tensor]
+        assert target is not None
+        return target.reshape(-1)
+
+    def strides(self, inp: _Input) -> list[int]:
+        target = self.out[inp.tensor]
+        assert target is not None
+        shape = list(target.shape)
+        s = [1] * len(shape)
+        for k in range(len(shape) - 2, -1, -1):
+            s[k] = s[k + 1] * shape[k + 1]
+        return s
+
+    def cell(self, inp: _Input, row: int, idx: list[int], strides: list[int]) -> int:
+        """The flat position of output value 0 of the cell at `idx` (values j follow at +j)."""
+        rank = len(strides)
+        base = row * strides[0]
+        if rank == 1:
+            return base
+        n = len(idx) + (1 if inp.enc_axis else 0)
+        if n == 0:
+            return base + inp.offset * strides[-1]
+        lead = sum(idx[k] * strides[k + 1] for k in range(min(n - 1, len(idx))))
+        last = idx[n - 1] if n - 1 < len(idx) else 0
+        return base + lead + (inp.offset + last) * strides[-1]
+
+    # Pass 1: dims without `max` pad to the batch's longest.
+    def measure(self, v: Any, shape: list[tuple[str, int]]) -> None:
+        if not shape or not isinstance(v, (list, tuple, np.ndarray)):
+            return
+        kind, d = shape[0]
+        if kind == "dim":
+            self.longest[d] = max(self.longest[d], len(v))
+        if len(shape) > 1:
+            for item in v:
+                self.measure(item, shape[1:])
+
+    def scalar(self, inp: _Input, column: Any, dead: Array | None) -> None:
+        rows = np.arange(self.n, dtype=np.int64)
+        cells = rows * 0
+        if self.write:
+            strides = self.strides(inp)
+            cells = rows * strides[0] + (inp.offset if len(strides) > 1 else 0)
+        self.leaves(inp, _Leaves(column, rows, cells, None, None), True, dead)
+
+    def shaped(self, inp: _Input, column: Any, dead: Array | None) -> None:
+        """Walks each row's nested lists (structure checks, dims, truncation) down to its leaves."""
+        values: list[Any] = []
+        rows: list[int] = []
+        cells: list[int] = []
+        seqs: list[int] = []
+        paths: list[str] = []
+        strides = self.strides(inp) if self.write else [0]
+        seq = [0]
+        out_rank = len(inp.shape) - (1 if inp.reduces else 0)
+
+        def error(row: int, path: str, code: str, message: str) -> None:
+            self.errors.add(row, inp.order, seq[0], path, code, message)
+            seq[0] += 1
+
+        def items(row: int, axis: tuple[str, int], v: Any, path: str) -> tuple[Any, range] | None:
+            if v is None:
+                error(row, path, "missing", f"`{path}` is missing")
+                return None
+            if isinstance(v, np.ndarray):
+                v = v.tolist()
+            if not isinstance(v, (list, tuple)):
+                error(row, path, "wrong_type", f"expected a list, found {_describe(v)}")
+                return None
+            n = len(v)
+            kind, k = axis
+            if kind == "fixed":
+                if n != k:
+                    error(row, path, "wrong_length", f"expected {k} elements, found {n}")
+                    return None
+                return v, range(n)
+            dim = self.plan.dims[k]
+            seen = self.dim_len[k][row]
+            if seen >= 0 and seen != n:
+                error(row, path, "dim_mismatch", f"dim `{dim.name}` has length {seen} elsewhere in this record, {n} here")
+                return None
+            first = seen < 0
+            self.dim_len[k][row] = n
+            if dim.min is not None and n < dim.min:
+                error(row, path, "wrong_length", f"dim `{dim.name}` needs at least {dim.min} elements, found {n}")
+                return None
+            kept = (0, n) if dim.max is None else _kept(n, dim.max, dim.truncate)
+            if kept is None:
+                error(row, path, "too_long", f"{n} elements, longer than dim `{dim.name}` max {dim.max}")
+                return None
+            if first:
+                self.dim_kept[k][row] = kept[1] - kept[0]
+            return v, range(kept[0], kept[1])
+
+        def leaf(row: int, v: Any, path: str, idx: list[int]) -> None:
+            values.append(v)
+            rows.append(row)
+            cells.append(self.cell(inp, row, idx, strides) if self.write else 0)
+            seqs.append(seq[0])
+            paths.append(path)
+            seq[0] += 1
+
+        def walk(row: int, v: Any, axis: int, path: str, idx: list[int]) -> None:
+            if axis == out_rank:
+                if not inp.reduces:
+                    leaf(row, v, path, idx)
+                    return
+                got = items(row, inp.shape[-1], v, path)
+                if got is not None:
+                    for raw_i in got[1]:
+                        leaf(row, got[0][raw_i], f"{path}[{raw_i}]", idx)
+                return
+            got = items(row, inp.shape[axis], v, path)
+            if got is None:
+                return
+            for pos, raw_i in enumerate(got[1]):
+                walk(row, got[0][raw_i], axis + 1, f"{path}[{raw_i}]", [*idx, pos])
+
+        for row in range(self.n):
+            if dead is not None and dead[row]:
+                continue
+            walk(row, column[row], 0, inp.name, [])
+        leaves = _Leaves(values, np.array(rows, dtype=np.int64), np.array(cells, dtype=np.int64), np.array(seqs, dtype=np.int64), paths)
+        self.leaves(inp, leaves, False, None)
+
+    def leaves(self, inp: _Input, lv: _Leaves, fill_ok: bool, dead: Array | None) -> None:
+        """Validates and encodes the leaves of one input, vectorized."""
+        errs: list[tuple[int, str, str]] = []
+        ok, vals = _typed(inp, lv.values, fill_ok, errs)
+        kind = inp.kind
+        write = self.write
+        flat = self.flat(inp) if write else None
+        cells = lv.cells
+        if kind == "scale":
+            x = vals.astype(np.float64) if not isinstance(vals, list) else np.zeros(len(vals))
+            out = _scale(inp, x, ok, errs)
+            if flat is not None:
+                flat[cells[ok]] = out[ok]
+        elif kind == "none":
+            if flat is not None and inp.dtype != "str":
+                flat[cells[ok]] = vals[ok] if not isinstance(vals, list) else np.array(vals)[ok]
+        elif kind in ("one_hot", "multi_hot", "index"):
+            pos = _positions(inp, vals, ok)
+            unknown = (pos < 0) & ok
+            if kind == "index" and inp.oov is not None:
+                where = np.flatnonzero(unknown)
+                if len(where):
+                    pos[where] = inp.k + (_hash(inp, vals, where) % np.uint64(inp.oov)).astype(np.int64)
+            elif not inp.ignore or kind == "index":
+                for i in np.flatnonzero(unknown):
+                    errs.append((int(i), "unknown_category", f"{_shown(vals[i])} is not one of the {inp.k} categories"))
+                ok &= ~unknown
+            if flat is not None:
+                if kind == "index":
+                    flat[cells[ok]] = pos[ok]
+                else:
+                    hit = ok & (pos >= 0)
+                    flat[cells[hit] + pos[hit]] = 1
+        elif kind == "hash":
+            where = np.flatnonzero(ok)
+            if flat is not None and len(where):
+                flat[cells[where]] = (_hash(inp, vals, where) % np.uint64(inp.buckets)).astype(np.int64)
+        elif kind == "bucketize":
+            x = np.asarray(vals).astype(np.float64)
+            if flat is not None:
+                flat[cells[ok]] = np.searchsorted(inp.boundaries, x[ok], side="right")
+        else:
+            self.text(inp, lv, vals, ok, errs, flat)
+        for at, code, message in errs:
+            row = int(lv.rows[at])
+            if dead is not None and dead[row]:
+                continue
+            self.errors.add(row, inp.order, lv.seq(at), lv.path(inp, at), code, message)
+
+    def text(self, inp: _Input, lv: _Leaves, vals: Any, ok: Array, errs: list[tuple[int, str, str]], flat: Array | None) -> None:
+        """`bytes` / `chars`: code units, zero-padded, and the `<input>_mask`."""
+        mask = self.out[inp.text_mask] if self.write and inp.text_mask is not None else None
+        for i in np.flatnonzero(ok).tolist():
+            s = vals[i]
+            units = list(s.encode("utf-8")) if inp.kind == "bytes" else [ord(c) for c in s]
+            kept = _kept(len(units), inp.max_len, inp.truncate)
+            if kept is None:
+                unit = "bytes" if inp.kind == "bytes" else "characters"
+                errs.append((i, "too_long", f"the text is {len(units)} {unit}, longer than `max_len` {inp.max_len}"))
+                ok[i] = False
+                continue
+            part = units[kept[0] : kept[1]]
+            if flat is not None and part:
+                c = int(lv.cells[i])
+                flat[c : c + len(part)] = part
+            if mask is not None:
+                # One mask row per record: each leaf of a shaped text input rewrites it.
+                mask[int(lv.rows[i]), : inp.max_len] = np.arange(inp.max_len) < len(part)
+
+    def dim_masks(self) -> None:
+        for d, dim in enumerate(self.plan.dims):
+            if dim.mask is None:
+                continue
+            mask = self.out[dim.mask]
+            if mask is None:
+                continue
+            width = mask.shape[1]
+            kept = np.array(self.dim_kept[d], dtype=np.int64)
+            seen = np.array(self.dim_len[d], dtype=np.int64) >= 0
+            mask[:] = (np.arange(width)[None, :] < np.minimum(kept, width)[:, None]) & seen[:, None]
+
+
+def _shown(v: Any) -> str:
+    if isinstance(v, str):
+        return _describe(v).removeprefix("the string ")
+    return _describe(v)
+
+
+def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str, Any], Array | None]:
+    """The input columns of `data` (records or columns), reporting rows that are not objects and,
+    in strict mode, unknown fields."""
+    known = {i.name for i in plan.inputs}
+    wanted = [i for i in plan.inputs if run.active(i)]
+    first = min((i.order for i in wanted), default=0)
+    if hasattr(data, "columns") and not isinstance(data, Mapping):
+        data = {str(c): data[c] for c in data.columns}
+    if isinstance(data, Mapping):
+        cols = {str(k): v for k, v in data.items()}
+        if strict:
+            extra = sorted(k for k in cols if k not in known)
+            for row in range(run.n):
+                for j, key in enumerate(extra):
+                    run.errors.add(row, -1, j, key, "unknown_field", f"unknown field `{key}`")
+        out = {}
+        for inp in wanted:
+            if inp.name in cols:
+                out[inp.name] = _to_column(cols[inp.name])
+            else:
+                out[inp.name] = [None] * run.n
+        return out, None
+    records = data if isinstance(data, list) else list(data)
+    dead: Array | None = None
+    if set(map(type, records)) <= {dict}:
+        plain = records
+    else:
+        dead = np.zeros(run.n, dtype=np.bool_)
+        plain = []
+        for row, r in enumerate(records):
+            if isinstance(r, Mapping):
+                plain.append(r)
+            else:
+                dead[row] = True
+                plain.append({})
+                if wanted:
+                    run.errors.add(row, first, -1, "", "wrong_type", "a record must be an object")
+    if strict:
+        for row, r in enumerate(plain):
+            for j, key in enumerate(sorted(k for k in r if k not in known)):
+                run.errors.add(row, -1, j, str(key), "unknown_field", f"unknown field `{key}`")
+    getter = dict.get
+    out = {}
+    for inp in wanted:
+        if dead is None:
+            out[inp.name] = list(map(getter, plain, repeat(inp.name)))
+        else:
+            out[inp.name] = [r.get(inp.name) for r in plain]
+    return out, dead
+
+
+def _length(data: Any) -> int:
+    if hasattr(data, "columns") and not isinstance(data, Mapping):
+        return len(data)
+    if isinstance(data, Mapping):
+        lengths = {k: len(v) for k, v in data.items()}
+        if len(set(lengths.values())) > 1:
+            raise ValueError(f"columns of different lengths: {lengths}")
+        return next(iter(lengths.values()), 0)
+    return len(data)
+
+
+def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int) -> dict[str, Array]:
+    plan = _plan()
+    if not isinstance(data, (Mapping, list, tuple)) and not hasattr(data, "columns"):
+        data = list(data)
+    run = _Run(plan, _length(data), training, write)
+    cols, dead = _columns(data, plan, run, strict)
+    active = [i for i in plan.inputs if run.active(i)]
+    for inp in active:
+        if inp.shape and any(k == "dim" for k, _ in inp.shape):
+            col = cols[inp.name]
+            for row in range(run.n):
+                if dead is None or not dead[row]:
+                    run.measure(col[row], inp.shape)
+    if write:
+        run.allocate()
+    for inp in active:
+        if inp.shape:
+            run.shaped(inp, cols[inp.name], dead)
+        else:
+            run.scalar(inp, cols[inp.name], dead)
+    if run.errors.items:
+        items = sorted(run.errors.items, key=lambda e: (e[0], e[1], e[2]))
+        kept = [FieldError(row, path, code, message) for row, _, _, path, code, message in items[:error_limit]]
+        raise SchemaValidationError(kept, max(0, len(items) - error_limit))
+    if not write:
+        return {}
+    run.dim_masks()
+    return {t.name: out for t, out in zip(plan.tensors, run.out) if out is not None}
+
+
+def encode(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT) -> dict[str, Array]:
+    """Validates `data` and encodes it into the schema's tensors, in tensor order.
+
+    `data` is a list of records (dicts) or a mapping of columns (lists, numpy arrays, pandas
+    Series; a pandas DataFrame works too). `training=True` adds (and requires) labels and
+    weights. `strict=True` reports fields the schema does not know. Raises
+    `SchemaValidationError` listing every invalid value (up to `error_limit`); nothing is
+    returned for data that does not fit."""
+    return _run(data, training, strict, True, error_limit)
+
+
+def validate(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT) -> None:
+    """Checks `data` as `encode` does, without building tensors; raises `SchemaValidationError`."""
+    _run(data, training, strict, False, error_limit)
+
+
+def collate(records: Sequence[Mapping[str, Any]], training: bool = True) -> dict[str, Any]:
+    """A `collate_fn` for `torch.utils.data.DataLoader` over datasets of raw records: the batch's
+    tensors as torch tensors (labels and weights included unless `training=False`)."""
+    torch = importlib.import_module("torch")
+    return {name: torch.from_numpy(array) for name, array in encode(list(records), training=training).items()}
+
+
+def encode_arrow(batch: Any, training: bool = False, strict: bool = False) -> dict[str, Array]:
+    """Encodes a `pyarrow.RecordBatch` or `pyarrow.Table` (as Spark, Ray Data and Dask hand them
+    over), column by column."""
+    pyarrow = importlib.import_module("pyarrow")
+    if not isinstance(batch, (pyarrow.RecordBatch, pyarrow.Table)):
+        raise TypeError(f"expected a pyarrow RecordBatch or Table, found {type(batch).__name__}")
+    columns: dict[str, Any] = {}
+    for name in batch.schema.names:
+        col = batch.column(name)
+        if isinstance(col, pyarrow.ChunkedArray):
+            col = col.combine_chunks()
+        kind = col.type
+        if col.null_count == 0 and (pyarrow.types.is_integer(kind) or pyarrow.types.is_floating(kind) or pyarrow.types.is_boolean(kind)):
+            columns[name] = col.to_numpy(zero_copy_only=False)
+        else:
+            columns[name] = col.to_pylist()
+    return encode(columns, training=training, strict=strict)
