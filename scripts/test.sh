@@ -26,8 +26,13 @@ fi
 step "doc tests"
 cargo test --workspace --doc --locked
 
-step "python tests (numpy round trips through the CLI)"
+step "generated Python: mypy --strict and ruff on the golden modules"
+.venv/bin/python -m mypy --strict --no-incremental compiler/tests/golden/python
+.venv/bin/python -m ruff check --no-cache compiler/tests/golden/python tests/python examples
+
+step "python tests (batch files, parity with the Rust runtime and derive, scikit-learn oracle)"
 cargo build --locked -q -p tensorseam-cli
+cargo build --locked -q -p tensorseam --features dynamic --example probe
 .venv/bin/python -m pytest -q tests/python
 
 # Last, so its summary closes the run.

@@ -153,4 +153,12 @@ def check(schema: pathlib.Path, out_dir: pathlib.Path, n: int = 120, seed: int =
             got = outcome(mod, data, True)
             assert got == want, f"{schema} ({label}): Python vs Rust on {json.dumps(case['record'], allow_nan=True)}: {explain(want, got)}"
         counts["invalid"] += 1
+    # All the invalid records in one batch: errors in row order, cut at the limit with the rest
+    # counted.
+    (rust,) = probe(schema, lines, "batch", True)
+    batch = [c["record"] for c in cases]
+    for label, data in (("records", batch), ("columns", columns(batch, False))):
+        if data is not None:
+            got = outcome(mod, data, True)
+            assert got == rust["dynamic"], f"{schema} ({label}, one batch of {len(batch)} invalid records): {explain(rust['dynamic'], got)}"
     return counts

@@ -150,19 +150,25 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from itertools import repeat
-from typing import Any, Final, NamedTuple, NotRequired, TypedDict
-
-import numpy as np
-import numpy.typing as npt
-
 ",
+    );
+    let record = record_type(schema);
+    // Imported only where used: `ruff check` rejects an unused import.
+    let typing = if record.contains("NotRequired[") {
+        "Any, Final, NamedTuple, NotRequired, TypedDict"
+    } else {
+        "Any, Final, NamedTuple, TypedDict"
+    };
+    let _ = writeln!(
+        out,
+        "from typing import {typing}\n\nimport numpy as np\nimport numpy.typing as npt\n"
     );
     let _ = writeln!(out, "SCHEMA_NAME: Final = {}", string(&schema.name));
     let _ = writeln!(out, "SCHEMA_VERSION: Final = {}", schema.version);
     let _ = writeln!(out, "FINGERPRINT: Final = {}", string(c.fingerprint()));
     out.push_str(&tensor_specs(schema));
     out.push_str("\"\"\"Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest).\"\"\"\n\n");
-    out.push_str(&record_type(schema));
+    out.push_str(&record);
     out.push_str("\n# The schema's canonical IR (what the fingerprint hashes).\n");
     let _ = writeln!(
         out,
