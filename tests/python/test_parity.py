@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pathlib
 
-import parity
 import pytest
+
+import parity
 
 UI = parity.ROOT / "runtime" / "tests" / "ui" / "schemas"
 # (schema, whether the probe derives a struct for it)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import pathlib
 
-import parity
 import pytest
+
+import parity
 import schemagen
 
 COUNT = int(os.environ.get("TENSORSEAM_PARITY_SCHEMAS", "40"))
