@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pathlib
 
-import pytest
-
 import parity
+import pytest
 
 UI = parity.ROOT / "runtime" / "tests" / "ui" / "schemas"
 # (schema, whether the probe derives a struct for it)

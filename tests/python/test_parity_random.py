@@ -8,9 +8,8 @@ from __future__ import annotations
 import os
 import pathlib
 
-import pytest
-
 import parity
+import pytest
 import schemagen
 
 COUNT = int(os.environ.get("TENSORSEAM_PARITY_SCHEMAS", "40"))

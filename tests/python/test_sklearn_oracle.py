@@ -12,14 +12,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import parity
 from sklearn.preprocessing import (
     MinMaxScaler,
     OneHotEncoder,
     OrdinalEncoder,
     StandardScaler,
 )
-
-import parity
 
 CSV = parity.ROOT / "examples" / "penguins.csv"
 STANDARDIZED = ["bill_length_mm", "bill_depth_mm"]

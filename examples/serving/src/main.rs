@@ -2,38 +2,15 @@
 //! `#[derive(ModelInput)]` checked against `schemas/penguins.yaml` at compile time, then encoded
 //! into exactly the tensors the model was trained on.
 //!
-//! Run: `cargo run -p tensorseam-example-serving -- examples/data/penguins.jsonl`
+//! Run: `cargo run -p tensorseam-example-serving --bin serving -- examples/data/penguins.jsonl`
 
-use std::io::BufRead as _;
 use tensorseam::ndarray::Ix2;
 use tensorseam::{Batch, ModelInput, Tensor};
-
-/// One request. The label `species` is left out: serving does not have it.
-#[derive(Debug, Clone, serde::Deserialize, ModelInput)]
-#[tensorseam(schema = "../../schemas/penguins.yaml")]
-pub struct Penguin {
-    pub bill_length_mm: Option<f32>,
-    pub bill_depth_mm: Option<f32>,
-    pub flipper_length_mm: Option<f32>,
-    pub body_mass_g: Option<f64>,
-    pub island: String,
-    pub sex: Option<String>,
-    pub year: i64,
-}
+use tensorseam_example_serving::{read_jsonl, Penguin};
 
 /// Reads records, encodes them, and describes the batch.
 fn run(path: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let file = std::io::BufReader::new(std::fs::File::open(path)?);
-    let mut rows = Vec::new();
-    for (n, line) in file.lines().enumerate() {
-        let line = line?;
-        if !line.trim().is_empty() {
-            rows.push(
-                serde_json::from_str::<Penguin>(&line)
-                    .map_err(|e| format!("{path}:{}: {e}", n + 1))?,
-            );
-        }
-    }
+    let rows = read_jsonl(path)?;
     let batch = Penguin::encode_batch(&rows)?;
     Ok(describe(&batch))
 }
