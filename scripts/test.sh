@@ -28,7 +28,7 @@ cargo test --workspace --doc --locked
 
 step "generated Python: mypy --strict and ruff on the golden modules"
 .venv/bin/python -m mypy --strict --no-incremental compiler/tests/golden/python
-.venv/bin/python -m ruff check --no-cache compiler/tests/golden/python tests/python examples
+.venv/bin/python -m ruff check --no-cache compiler/tests/golden/python tests/python examples benches runtime/benches
 
 step "python tests (batch files, parity with the Rust runtime and derive, scikit-learn oracle)"
 cargo build --locked -q -p tensorseam-cli

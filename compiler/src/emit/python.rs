@@ -148,8 +148,9 @@ pub fn module(c: &Checked, source: &str) -> String {
 import importlib
 import json
 import math
+import operator
 from collections.abc import Mapping, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 ",
     );
     let record = record_type(schema);

@@ -8,8 +8,9 @@ from __future__ import annotations
 import importlib
 import json
 import math
+import operator
 from collections.abc import Mapping, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 from typing import Any, Final, NamedTuple, NotRequired, TypedDict
 
 import numpy as np
@@ -149,6 +150,7 @@ class _Input:
         self.steps: list[tuple[str, float, float]] = []
         self.out_f64 = ir.get("out") == "f64"
         self.table: dict[Any, int] = {}
+        self.value_set: Any = None
         self.k = 0
         self.ignore = False
         self.oov: int | None = None
@@ -275,14 +277,18 @@ class _Errors:
 
 
 class _Leaves:
-    """Raw values of one input at its leaves, with where each leaf came from."""
+    """Raw values of one input at its leaves, with where each leaf came from. For a scalar input
+    leaf i is row i, and `rows`, `cells`, `seqs` and `paths` are None."""
 
-    def __init__(self, values: Any, rows: Array, cells: Array, seqs: Array | None, paths: list[str] | None) -> None:
+    def __init__(self, values: Any, rows: Array | None = None, cells: Array | None = None, seqs: Array | None = None, paths: list[str] | None = None) -> None:
         self.values = values
         self.rows = rows
         self.cells = cells
         self.seqs = seqs
         self.paths = paths
+
+    def row(self, i: int) -> int:
+        return i if self.rows is None else int(self.rows[i])
 
     def path(self, inp: _Input, i: int) -> str:
         return inp.name if self.paths is None else self.paths[i]
@@ -291,10 +297,66 @@ class _Leaves:
         return 0 if self.seqs is None else int(self.seqs[i])
 
 
+class _Picked:
+    """A column picked from records: an object array and the Python types it holds."""
+
+    def __init__(self, values: Array, types: set[type]) -> None:
+        self.values = values
+        self.types = types
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.values[i]
+
+
+class _Arrow:
+    """A column of Arrow strings (pandas' string dtype, pyarrow tables), kept in Arrow: nulls,
+    ASCII and category positions are computed by pyarrow without a Python object per value."""
+
+    def __init__(self, array: Any) -> None:
+        self.array = array
+        self.pc = importlib.import_module("pyarrow.compute")
+        self._list: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.tolist()[i]
+
+    def tolist(self) -> list[Any]:
+        if self._list is None:
+            self._list = self.array.to_pylist()
+        return self._list
+
+
+def _arrow_strings(col: Any) -> _Arrow | None:
+    """`col` as Arrow strings, when that is what it holds."""
+    to_arrow = getattr(getattr(col, "array", col), "__arrow_array__", None)
+    if to_arrow is None:
+        return None
+    try:
+        array = to_arrow()
+    except (TypeError, ValueError):
+        return None
+    pa = importlib.import_module("pyarrow")
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind) or getattr(pa.types, "is_string_view", lambda _: False)(kind):
+        return _Arrow(array)
+    return None
+
+
 def _to_column(col: Any) -> Any:
-    """A column as a numpy array (numeric or text) or a list of Python values."""
-    if isinstance(col, np.ndarray):
+    """A column as a numpy array (numeric or text), Arrow strings, or a list of Python values."""
+    if isinstance(col, (np.ndarray, _Arrow)):
         return col
+    arrow = _arrow_strings(col)
+    if arrow is not None:
+        return arrow
     to_numpy = getattr(col, "to_numpy", None)
     if to_numpy is not None:
         dtype = getattr(col, "dtype", None)
@@ -314,11 +376,18 @@ def _typed(inp: _Input, values: Any, fill_ok: bool, errs: list[tuple[int, str, s
     # A fill replaces a missing value as is: the checks after `missing` do not apply to it.
     filled = np.zeros(n, dtype=np.bool_) if fill_ok and inp.has_fill else None
     vals: Any
-    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biufU":
+    if isinstance(values, _Arrow):
+        if dtype == "str":
+            return _typed_arrow(inp, values, filled, ok, errs)
+        values = values.tolist()
+    if isinstance(values, _Picked):
+        vals = _typed_list(inp, values.values, filled, ok, errs, values.types)
+    elif isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biufU":
         vals = _typed_array(inp, values, filled, ok, errs)
     else:
         if isinstance(values, np.ndarray):
-            values = values.tolist() if values.dtype.kind != "O" else list(values)
+            # A list iterates far faster than an object array.
+            values = values.tolist()
         vals = _typed_list(inp, values, filled, ok, errs)
     check = ok if filled is None else ok & ~filled
     if dtype == "str":
@@ -332,6 +401,24 @@ def _typed(inp: _Input, values: Any, fill_ok: bool, errs: list[tuple[int, str, s
         _range(inp, vals, check, errs)
         ok &= check | (filled if filled is not None else False)
     return ok, vals
+
+
+def _typed_arrow(inp: _Input, col: _Arrow, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> tuple[Array, _Arrow]:
+    """`_typed` for a `str` input given Arrow strings: every value is a string or null."""
+    array, pc = col.array, col.pc
+    if array.null_count:
+        miss = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+        _missing(inp, miss, filled, ok, errs)
+        array = pc.fill_null(array, inp.fill if filled is not None else "")
+        col = _Arrow(array)
+    if inp.ascii:
+        bad = ~np.asarray(pc.string_is_ascii(array).to_numpy(zero_copy_only=False), dtype=np.bool_) & ok
+        if filled is not None:
+            bad &= ~filled
+        for i in np.flatnonzero(bad):
+            errs.append((int(i), "not_ascii", f"{_describe(col[int(i)])} is not ASCII"))
+        ok &= ~bad
+    return ok, col
 
 
 def _typed_array(inp: _Input, a: Array, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> Any:
@@ -418,24 +505,28 @@ def _missing(inp: _Input, miss: Array, filled: Array | None, ok: Array, errs: li
     ok[miss] = False
 
 
-def _typed_list(inp: _Input, values: list[Any], filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> Any:
-    """`_typed` for Python values, classified as the runtime classifies JSON values."""
+def _typed_list(inp: _Input, values: Any, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]], types: set[type] | None = None) -> Any:
+    """`_typed` for Python values (a list, or an object array with its `types` known), classified
+    as the runtime classifies JSON values."""
     dtype, n = inp.dtype, len(values)
-    types = set(map(type, values))
+    if types is None:
+        types = set(map(type, values))
     is_int_dtype = dtype not in _FLOATS and dtype not in ("str", "bool")
-    # Fast paths: a column of one plain type.
+    # Fast paths: a column of one plain type (no bool among numbers: that would be a coercion).
     try:
         if dtype in _FLOATS and types <= {float, int}:
-            return _typed_array(inp, np.array(values, dtype=np.float64), filled, ok, errs)
+            return _typed_array(inp, np.asarray(values, dtype=np.float64), filled, ok, errs)
         if dtype == "str" and types == {str}:
-            return values
+            return values.tolist() if isinstance(values, np.ndarray) else values
         if dtype == "bool" and types == {bool}:
-            return np.array(values, dtype=np.bool_)
+            return np.asarray(values, dtype=np.bool_)
         if is_int_dtype and types == {int}:
             wide = np.uint64 if dtype == "u64" and min(values) >= 0 else np.int64
-            return _typed_array(inp, np.array(values, dtype=wide), filled, ok, errs)
+            return _typed_array(inp, np.asarray(values, dtype=wide), filled, ok, errs)
     except OverflowError:
         pass
+    if isinstance(values, np.ndarray):
+        values = values.tolist()
     # The general path, value by value.
     out: Any
     if dtype in _FLOATS:
@@ -555,7 +646,8 @@ def _fnv_bytes(data: list[bytes]) -> Array:
 
 def _hash(inp: _Input, vals: Any, idx: Array) -> Array:
     """fnv1a64 of the selected values: UTF-8 text, integers as decimal text, bools as words."""
-    picked = [vals[i] for i in idx.tolist()]
+    seq = vals.tolist() if isinstance(vals, _Arrow) else vals
+    picked = [seq[i] for i in idx.tolist()]
     if inp.dtype == "str":
         data = [s.encode("utf-8") for s in picked]
     elif inp.dtype == "bool":
@@ -565,12 +657,31 @@ def _hash(inp: _Input, vals: Any, idx: Array) -> Array:
     return _fnv_bytes(data)
 
 
+def _all_categories(inp: _Input, values: Any) -> Array | None:
+    """The category positions of a column of strings when every value is a category — the
+    common case, found with one lookup per value and no type scan (a category is a `str`, so
+    a hit is a valid value); `None` otherwise, for the full checks."""
+    if inp.dtype != "str" or not isinstance(values, (list, np.ndarray)) or (inp.ascii and not all(c.isascii() for c in inp.table)):
+        return None
+    seq = values.tolist() if isinstance(values, np.ndarray) else values
+    try:
+        pos = np.fromiter(map(inp.table.get, seq, repeat(-1)), dtype=np.int64, count=len(seq))
+    except TypeError:
+        return None
+    return pos if len(pos) == 0 or pos.min() >= 0 else None
+
+
 def _positions(inp: _Input, vals: Any, ok: Array) -> Array:
     """Each value's category position, -1 when unknown."""
     n = len(vals)
     if inp.dtype == "bool":
         f, t = inp.table.get(False, -1), inp.table.get(True, -1)
         return np.where(np.asarray(vals, dtype=np.bool_), t, f).astype(np.int64)
+    if isinstance(vals, _Arrow):
+        if inp.value_set is None:
+            inp.value_set = importlib.import_module("pyarrow").array(list(inp.table))
+        found = vals.pc.index_in(vals.array, value_set=inp.value_set)
+        return np.asarray(vals.pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
     seq = vals if isinstance(vals, list) else vals.tolist()
     return np.fromiter(map(inp.table.get, seq, repeat(-1)), dtype=np.int64, count=n)
 
@@ -628,6 +739,7 @@ class _Run:
         self.dim_kept = [[0] * n for _ in plan.dims]
         self.longest = [0] * len(plan.dims)
         self.out: list[Array | None] = []
+        self.pending: dict[int, list[tuple[int, Any]]] = {}
 
     def active(self, inp: _Input) -> bool:
         return inp.role == "feature" or self.training
@@ -647,11 +759,6 @@ class _Run:
                     d = self.plan.dims[v]
                     shape.append(d.max if d.max is not None else self.longest[v])
             self.out.append(np.zeros(shape, dtype=_NUMPY[t.dtype]))
-
-    def flat(self, inp: _Input) -> Array:
-        target = self.out[inp.tensor]
-        assert target is not None
-        return target.reshape(-1)
 
     def strides(self, inp: _Input) -> list[int]:
         target = self.out[inp.tensor]
@@ -687,12 +794,40 @@ class _Run:
                 self.measure(item, shape[1:])
 
     def scalar(self, inp: _Input, column: Any, dead: Array | None) -> None:
-        rows = np.arange(self.n, dtype=np.int64)
-        cells = rows * 0
-        if self.write:
-            strides = self.strides(inp)
-            cells = rows * strides[0] + (inp.offset if len(strides) > 1 else 0)
-        self.leaves(inp, _Leaves(column, rows, cells, None, None), True, dead)
+        self.leaves(inp, _Leaves(column), True, dead)
+
+    def put(self, inp: _Input, lv: _Leaves, sel: Array | None, values: Any, pos: Array | None = None) -> None:
+        """Writes the selected leaves' values (all leaves when `sel` is None) at their cells, shifted
+        by `pos` along the encoding axis. Scalar inputs write through a column view of the tensor."""
+        target = self.out[inp.tensor]
+        if target is None:
+            return
+        if isinstance(values, np.ndarray) and sel is not None:
+            values = values[sel]
+        if lv.cells is None:
+            if pos is None and sel is None and target.ndim == 2:
+                # Columns of one tensor are written together at the end (`flush`): a block of
+                # adjacent columns in one pass over the tensor, not one pass per column.
+                self.pending.setdefault(inp.tensor, []).append((inp.offset, values))
+            elif pos is None:
+                column = target if target.ndim == 1 else target[:, inp.offset]
+                if sel is None:
+                    column[:] = values
+                else:
+                    column[sel] = values
+            else:
+                # One flat index per value: numpy assigns through 1-D indices far faster than 2-D.
+                rows = np.arange(len(pos)) if sel is None else np.flatnonzero(sel)
+                rows *= target.shape[1]
+                rows += inp.offset
+                rows += pos if sel is None else pos[sel]
+                target.reshape(-1)[rows] = values
+            return
+        flat = target.reshape(-1)
+        cells = lv.cells if sel is None else lv.cells[sel]
+        if pos is not None:
+            cells = cells + (pos if sel is None else pos[sel])
+        flat[cells] = values
 
     def shaped(self, inp: _Input, column: Any, dead: Array | None) -> None:
         """Walks each row's nested lists (structure checks, dims, truncation) down to its leaves."""
@@ -775,21 +910,31 @@ class _Run:
         self.leaves(inp, leaves, False, None)
 
     def leaves(self, inp: _Input, lv: _Leaves, fill_ok: bool, dead: Array | None) -> None:
-        """Validates and encodes the leaves of one input, vectorized."""
+        """Validates and encodes the leaves of one input, vectorized. A batch with any error is
+        not returned, so values are written whatever their validity, except where a position
+        would be unknown."""
         errs: list[tuple[int, str, str]] = []
-        ok, vals = _typed(inp, lv.values, fill_ok, errs)
         kind = inp.kind
         write = self.write
-        flat = self.flat(inp) if write else None
-        cells = lv.cells
+        if kind in ("one_hot", "index"):
+            found = _all_categories(inp, lv.values)
+            if found is not None:
+                # Every value is one of the categories, so every check has passed.
+                if write:
+                    if kind == "index":
+                        self.put(inp, lv, None, found)
+                    else:
+                        self.put(inp, lv, None, 1, found)
+                return
+        ok, vals = _typed(inp, lv.values, fill_ok, errs)
         if kind == "scale":
             x = vals.astype(np.float64) if not isinstance(vals, list) else np.zeros(len(vals))
             out = _scale(inp, x, ok, errs)
-            if flat is not None:
-                flat[cells[ok]] = out[ok]
+            if write:
+                self.put(inp, lv, None, out)
         elif kind == "none":
-            if flat is not None and inp.dtype != "str":
-                flat[cells[ok]] = vals[ok] if not isinstance(vals, list) else np.array(vals)[ok]
+            if write and inp.dtype != "str":
+                self.put(inp, lv, None, vals)
         elif kind in ("one_hot", "multi_hot", "index"):
             pos = _positions(inp, vals, ok)
             unknown = (pos < 0) & ok
@@ -801,31 +946,33 @@ class _Run:
                 for i in np.flatnonzero(unknown):
                     errs.append((int(i), "unknown_category", f"{_shown(vals[i])} is not one of the {inp.k} categories"))
                 ok &= ~unknown
-            if flat is not None:
+            if write:
                 if kind == "index":
-                    flat[cells[ok]] = pos[ok]
+                    self.put(inp, lv, None, pos)
                 else:
                     hit = ok & (pos >= 0)
-                    flat[cells[hit] + pos[hit]] = 1
+                    self.put(inp, lv, None if hit.all() else hit, 1, pos)
         elif kind == "hash":
-            where = np.flatnonzero(ok)
-            if flat is not None and len(where):
-                flat[cells[where]] = (_hash(inp, vals, where) % np.uint64(inp.buckets)).astype(np.int64)
+            if write:
+                every = np.arange(len(ok))
+                self.put(inp, lv, None, (_hash(inp, vals, every) % np.uint64(inp.buckets)).astype(np.int64))
         elif kind == "bucketize":
-            x = np.asarray(vals).astype(np.float64)
-            if flat is not None:
-                flat[cells[ok]] = np.searchsorted(inp.boundaries, x[ok], side="right")
+            if write:
+                self.put(inp, lv, None, np.searchsorted(inp.boundaries, np.asarray(vals).astype(np.float64), side="right"))
         else:
-            self.text(inp, lv, vals, ok, errs, flat)
+            self.text(inp, lv, vals, ok, errs)
         for at, code, message in errs:
-            row = int(lv.rows[at])
+            row = lv.row(at)
             if dead is not None and dead[row]:
                 continue
             self.errors.add(row, inp.order, lv.seq(at), lv.path(inp, at), code, message)
 
-    def text(self, inp: _Input, lv: _Leaves, vals: Any, ok: Array, errs: list[tuple[int, str, str]], flat: Array | None) -> None:
+    def text(self, inp: _Input, lv: _Leaves, vals: Any, ok: Array, errs: list[tuple[int, str, str]]) -> None:
         """`bytes` / `chars`: code units, zero-padded, and the `<input>_mask`."""
         mask = self.out[inp.text_mask] if self.write and inp.text_mask is not None else None
+        target = self.out[inp.tensor] if self.write else None
+        flat = target.reshape(-1) if target is not None else None
+        stride = target.shape[1] if target is not None and target.ndim > 1 else 1
         for i in np.flatnonzero(ok).tolist():
             s = vals[i]
             units = list(s.encode("utf-8")) if inp.kind == "bytes" else [ord(c) for c in s]
@@ -837,11 +984,30 @@ class _Run:
                 continue
             part = units[kept[0] : kept[1]]
             if flat is not None and part:
-                c = int(lv.cells[i])
+                c = i * stride + inp.offset if lv.cells is None else int(lv.cells[i])
                 flat[c : c + len(part)] = part
             if mask is not None:
                 # One mask row per record: each leaf of a shaped text input rewrites it.
-                mask[int(lv.rows[i]), : inp.max_len] = np.arange(inp.max_len) < len(part)
+                mask[lv.row(i), : inp.max_len] = np.arange(inp.max_len) < len(part)
+
+    def flush(self) -> None:
+        """Writes the pending columns, each run of adjacent ones as one block."""
+        for t, columns in self.pending.items():
+            target = self.out[t]
+            assert target is not None
+            columns.sort(key=lambda c: c[0])
+            start = 0
+            while start < len(columns):
+                end = start + 1
+                while end < len(columns) and columns[end][0] == columns[end - 1][0] + 1:
+                    end += 1
+                first = columns[start][0]
+                if end - start == 1:
+                    target[:, first] = columns[start][1]
+                else:
+                    target[:, first : first + end - start] = np.stack([c[1] for c in columns[start:end]], axis=1)
+                start = end
+        self.pending.clear()
 
     def dim_masks(self) -> None:
         for d, dim in enumerate(self.plan.dims):
@@ -903,14 +1069,68 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
         for row, r in enumerate(plain):
             for j, key in enumerate(sorted(k for k in r if k not in known)):
                 run.errors.add(row, -1, j, str(key), "unknown_field", f"unknown field `{key}`")
-    getter = dict.get
-    out = {}
-    for inp in wanted:
-        if dead is None:
-            out[inp.name] = list(map(getter, plain, repeat(inp.name)))
-        else:
-            out[inp.name] = [r.get(inp.name) for r in plain]
+    names = [inp.name for inp in wanted]
+    if dead is None and plain:
+        fast = _picked_columns(wanted, plain)
+        if fast is not None:
+            return fast, None
+    out = {name: list(map(dict.get, plain, repeat(name))) if dead is None else [r.get(name) for r in plain] for name in names}
     return out, dead
+
+
+def _picked_columns(wanted: list[_Input], records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Columns of scalar inputs from records that all have every field (the common case), with
+    their types checked a column group at a time: one pass picks every field of every record into
+    an object table, then each group of inputs of one kind converts in one numpy call. `None` when
+    some record lacks a field."""
+    scalars = [inp for inp in wanted if not inp.shape]
+    if len(scalars) < 2:
+        return None
+    names = [inp.name for inp in scalars]
+    try:
+        picked = list(map(operator.itemgetter(*names), records))
+    except KeyError:
+        return None
+    n, m = len(picked), len(names)
+    # `fromiter` keeps every value a single object, even a list where a scalar belongs.
+    table = np.fromiter(chain.from_iterable(picked), dtype=object, count=n * m).reshape(n, m)
+    out: dict[str, Any] = {}
+    groups: dict[str, list[int]] = {}
+    for j, inp in enumerate(scalars):
+        kind = "float" if inp.dtype in _FLOATS else inp.dtype if inp.dtype in ("str", "bool") else "u64" if inp.dtype == "u64" else "int"
+        groups.setdefault(kind, []).append(j)
+    allowed: dict[str, set[type]] = {"float": {float, int}, "int": {int}, "u64": {int}, "str": {str}, "bool": {bool}}
+    for kind, columns in groups.items():
+        block = table[:, columns]
+        if kind == "str":
+            # Strings need no scan up front: category lookups find the odd value (`leaves`).
+            for k, j in enumerate(columns):
+                out[names[j]] = block[:, k]
+            continue
+        types: set[type] = set(map(type, block.ravel().tolist()))
+        converted: Any = None
+        if types <= allowed[kind]:
+            try:
+                if kind == "float":
+                    converted = block.astype(np.float64)
+                elif kind == "int":
+                    converted = block.astype(np.int64)
+                elif kind == "bool":
+                    converted = block.astype(np.bool_)
+            except OverflowError:
+                converted = None
+        for k, j in enumerate(columns):
+            if converted is not None:
+                out[names[j]] = converted[:, k]
+            elif types <= allowed[kind]:
+                # The group's types bound each of its columns'.
+                out[names[j]] = _Picked(block[:, k], types)
+            else:
+                out[names[j]] = _Picked(block[:, k], set(map(type, block[:, k].tolist())))
+    for inp in wanted:
+        if inp.shape:
+            out[inp.name] = list(map(dict.get, records, repeat(inp.name)))
+    return out
 
 
 def _length(data: Any) -> int:
@@ -950,6 +1170,7 @@ def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int)
         raise SchemaValidationError(kept, max(0, len(items) - error_limit))
     if not write:
         return {}
+    run.flush()
     run.dim_masks()
     return {t.name: out for t, out in zip(plan.tensors, run.out) if out is not None}
 
