@@ -87,6 +87,19 @@ def columns(records: list[Any], as_numpy: bool) -> dict[str, Any] | None:
     return cols
 
 
+def frame(records: list[Any]) -> Any:
+    """The records as a pandas DataFrame, unless pandas would change a value: integers beyond
+    2^53 in a column it stores as floats."""
+    pd = importlib.import_module("pandas")
+    if not all(isinstance(r, dict) for r in records):
+        return None
+    for r in records:
+        for v in r.values():
+            if isinstance(v, int) and not isinstance(v, bool) and abs(v) > 2**53:
+                return None
+    return pd.DataFrame(records)
+
+
 def _first_difference(want: list[Any], got: list[Any]) -> str:
     (name, dtype, shape, hex_a), (_, dtype_b, shape_b, hex_b) = want, got
     if (dtype, shape) != (dtype_b, shape_b):
@@ -132,7 +145,7 @@ def check(schema: pathlib.Path, out_dir: pathlib.Path, n: int = 120, seed: int =
         if rust["derive"] is not None:
             assert rust["derive"] == want, f"{schema}: derive vs dynamic: {explain(want, rust['derive'])}"
             counts["derive"] += 1
-        for label, data in (("records", records), ("columns", columns(records, False)), ("numpy columns", columns(records, True))):
+        for label, data in (("records", records), ("columns", columns(records, False)), ("numpy columns", columns(records, True)), ("DataFrame", frame(records))):
             if data is None:
                 continue
             got = outcome(mod, data, training)
