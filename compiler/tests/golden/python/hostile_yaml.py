@@ -348,8 +348,12 @@ def _arrow_strings(col: Any) -> _Arrow | None:
     return None
 
 
-def _to_column(col: Any) -> Any:
-    """A column as a numpy array (numeric or text), Arrow strings, or a list of Python values."""
+def _to_column(col: Any, inp: _Input) -> Any:
+    """A column as a numpy array (numeric or text), Arrow strings, or a list of Python values.
+
+    A pandas column's missing values are pandas' own: its NA, None, and NaN in a float column
+    (pandas stores an integer column with gaps as floats, NaN at the gaps) all become missing.
+    A numpy array's NaN is missing only for float inputs, as in JSON."""
     if isinstance(col, (np.ndarray, _Arrow)):
         return col
     arrow = _arrow_strings(col)
@@ -358,9 +362,10 @@ def _to_column(col: Any) -> Any:
     to_numpy = getattr(col, "to_numpy", None)
     if to_numpy is not None:
         dtype = getattr(col, "dtype", None)
-        if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
             return np.asarray(to_numpy())
-        # pandas object, string, nullable and categorical columns: their NA becomes None.
+        if isinstance(dtype, np.dtype) and dtype.kind == "f" and inp.dtype in _FLOATS:
+            return np.asarray(to_numpy())
         return list(to_numpy(dtype=object, na_value=None))
     return list(col)
 
@@ -1044,7 +1049,7 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
         out = {}
         for inp in wanted:
             if inp.name in cols:
-                out[inp.name] = _to_column(cols[inp.name])
+                out[inp.name] = _to_column(cols[inp.name], inp)
             else:
                 out[inp.name] = [None] * run.n
         return out, None
