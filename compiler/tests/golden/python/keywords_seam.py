@@ -295,20 +295,6 @@ class _Leaves:
         return 0 if self.seqs is None else int(self.seqs[i])
 
 
-class _Picked:
-    """A column picked from records: an object array and the Python types it holds."""
-
-    def __init__(self, values: Array, types: set[type]) -> None:
-        self.values = values
-        self.types = types
-
-    def __len__(self) -> int:
-        return len(self.values)
-
-    def __getitem__(self, i: int) -> Any:
-        return self.values[i]
-
-
 class _Arrow:
     """A column of Arrow strings (pandas' string dtype, pyarrow tables), kept in Arrow: nulls,
     ASCII and category positions are computed by pyarrow without a Python object per value."""
@@ -383,9 +369,7 @@ def _typed(inp: _Input, values: Any, fill_ok: bool, errs: list[tuple[int, str, s
         if dtype == "str":
             return _typed_arrow(inp, values, filled, ok, errs)
         values = values.tolist()
-    if isinstance(values, _Picked):
-        vals = _typed_list(inp, values.values, filled, ok, errs, values.types)
-    elif isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biufU":
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biufU":
         vals = _typed_array(inp, values, filled, ok, errs)
     else:
         if isinstance(values, np.ndarray):
@@ -508,19 +492,17 @@ def _missing(inp: _Input, miss: Array, filled: Array | None, ok: Array, errs: li
     ok[miss] = False
 
 
-def _typed_list(inp: _Input, values: Any, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]], types: set[type] | None = None) -> Any:
-    """`_typed` for Python values (a list, or an object array with its `types` known), classified
-    as the runtime classifies JSON values."""
+def _typed_list(inp: _Input, values: list[Any], filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> Any:
+    """`_typed` for Python values, classified as the runtime classifies JSON values."""
     dtype, n = inp.dtype, len(values)
-    if types is None:
-        types = set(map(type, values))
+    types = set(map(type, values))
     is_int_dtype = dtype not in _FLOATS and dtype not in ("str", "bool")
     # Fast paths: a column of one plain type (no bool among numbers: that would be a coercion).
     try:
         if dtype in _FLOATS and types <= {float, int}:
             return _typed_array(inp, np.asarray(values, dtype=np.float64), filled, ok, errs)
         if dtype == "str" and types == {str}:
-            return values.tolist() if isinstance(values, np.ndarray) else values
+            return values
         if dtype == "bool" and types == {bool}:
             return np.asarray(values, dtype=np.bool_)
         if is_int_dtype and types == {int}:
@@ -528,8 +510,6 @@ def _typed_list(inp: _Input, values: Any, filled: Array | None, ok: Array, errs:
             return _typed_array(inp, np.asarray(values, dtype=wide), filled, ok, errs)
     except OverflowError:
         pass
-    if isinstance(values, np.ndarray):
-        values = values.tolist()
     # The general path, value by value.
     out: Any
     if dtype in _FLOATS:
@@ -1073,7 +1053,7 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
             for j, key in enumerate(sorted(k for k in r if k not in known)):
                 run.errors.add(row, -1, j, str(key), "unknown_field", f"unknown field `{key}`")
     names = [inp.name for inp in wanted]
-    if dead is None and plain:
+    if dead is None and plain and names:
         fast = _picked_columns(wanted, plain)
         if fast is not None:
             return fast, None
@@ -1082,57 +1062,47 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
 
 
 def _picked_columns(wanted: list[_Input], records: list[dict[str, Any]]) -> dict[str, Any] | None:
-    """Columns of scalar inputs from records that all have every field (the common case), with
-    their types checked a column group at a time: one pass picks every field of every record into
-    an object table, then each group of inputs of one kind converts in one numpy call. `None` when
-    some record lacks a field."""
-    scalars = [inp for inp in wanted if not inp.shape]
-    if len(scalars) < 2:
-        return None
-    names = [inp.name for inp in scalars]
-    try:
-        picked = list(map(operator.itemgetter(*names), records))
-    except KeyError:
-        return None
-    n, m = len(picked), len(names)
-    # `fromiter` keeps every value a single object, even a list where a scalar belongs.
-    table = np.fromiter(chain.from_iterable(picked), dtype=object, count=n * m).reshape(n, m)
-    out: dict[str, Any] = {}
-    groups: dict[str, list[int]] = {}
-    for j, inp in enumerate(scalars):
-        kind = "float" if inp.dtype in _FLOATS else inp.dtype if inp.dtype in ("str", "bool") else "u64" if inp.dtype == "u64" else "int"
-        groups.setdefault(kind, []).append(j)
-    allowed: dict[str, set[type]] = {"float": {float, int}, "int": {int}, "u64": {int}, "str": {str}, "bool": {bool}}
-    for kind, columns in groups.items():
-        block = table[:, columns]
-        if kind == "str":
-            # Strings need no scan up front: category lookups find the odd value (`leaves`).
-            for k, j in enumerate(columns):
-                out[names[j]] = block[:, k]
-            continue
-        types: set[type] = set(map(type, block.ravel().tolist()))
-        converted: Any = None
-        if types <= allowed[kind]:
-            try:
-                if kind == "float":
-                    converted = block.astype(np.float64)
-                elif kind == "int":
-                    converted = block.astype(np.int64)
-                elif kind == "bool":
-                    converted = block.astype(np.bool_)
-            except OverflowError:
-                converted = None
-        for k, j in enumerate(columns):
-            if converted is not None:
-                out[names[j]] = converted[:, k]
-            elif types <= allowed[kind]:
-                # The group's types bound each of its columns'.
-                out[names[j]] = _Picked(block[:, k], types)
-            else:
-                out[names[j]] = _Picked(block[:, k], set(map(type, block[:, k].tolist())))
+    """Columns from records that all have every field (the common case), a group of same-kind
+    inputs at a time: one pass picks the group's fields from every record, one scan checks their
+    Python types, one numpy call converts them. Strings are handed over as lists: their category
+    lookup finds any odd value. `None` when some record lacks a field."""
+    groups: dict[str, list[_Input]] = {}
     for inp in wanted:
         if inp.shape:
-            out[inp.name] = list(map(dict.get, records, repeat(inp.name)))
+            kind = "shaped"
+        elif inp.dtype in _FLOATS:
+            kind = "float"
+        elif inp.dtype in ("str", "bool", "u64"):
+            kind = inp.dtype
+        else:
+            kind = "int"
+        groups.setdefault(kind, []).append(inp)
+    allowed: dict[str, set[type]] = {"float": {float, int}, "int": {int}, "bool": {bool}}
+    target: dict[str, Any] = {"float": np.float64, "int": np.int64, "bool": np.bool_}
+    out: dict[str, Any] = {}
+    n = len(records)
+    try:
+        for kind, inputs in groups.items():
+            names = [inp.name for inp in inputs]
+            if kind not in allowed or len(names) == 1:
+                for name in names:
+                    out[name] = list(map(operator.itemgetter(name), records))
+                continue
+            picked = list(map(operator.itemgetter(*names), records))
+            types: set[type] = set(map(type, chain.from_iterable(picked)))
+            converted: Any = None
+            if types <= allowed[kind]:
+                try:
+                    if kind == "float":
+                        converted = np.fromiter(chain.from_iterable(picked), dtype=np.float64, count=n * len(names)).reshape(n, len(names))
+                    else:
+                        converted = np.array(picked, dtype=target[kind]).reshape(n, len(names))
+                except OverflowError:
+                    converted = None
+            for k, name in enumerate(names):
+                out[name] = converted[:, k] if converted is not None else [row[k] for row in picked]
+    except KeyError:
+        return None
     return out
 
 
