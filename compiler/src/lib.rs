@@ -25,6 +25,7 @@ pub mod check;
 pub mod codes;
 pub mod derive;
 pub mod diag;
+pub mod diff;
 pub mod dsl;
 pub mod emit;
 pub mod explain;

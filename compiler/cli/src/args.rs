@@ -43,6 +43,19 @@ pub enum DiagFormat {
     Github,
 }
 
+/// `diff` output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// A report for the terminal
+    Text,
+    /// A pull-request comment
+    Markdown,
+    /// JSON (layout in docs/review.md)
+    Json,
+    /// GitHub Actions workflow annotations on the new file's lines
+    Github,
+}
+
 /// Table output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum TableFormat {
@@ -172,6 +185,28 @@ written as the bare tokens NaN and Infinity, as Python's json module writes them
         /// Output file (default: stdout)
         #[arg(short, long)]
         output: Option<PathBuf>,
+    },
+    /// Classify the changes between two schemas (breaking / retrain / safe) for review
+    #[command(after_help = "Examples:
+  tensorseam diff old/penguins.seam schemas/penguins.yaml
+  tensorseam diff --git origin/main                      # every schema file changed since main
+  tensorseam diff --git origin/main schemas --format markdown > comment.md
+
+A breaking change is approved by bumping `version` in the same change. Exit 1 on a breaking change
+without a bump (unless --allow-breaking) or a lowered version; 0 otherwise; 2 on usage or I/O errors.")]
+    Diff {
+        /// OLD NEW schema files; with --git, the paths to search for schema files (default: the
+        /// whole repository)
+        paths: Vec<PathBuf>,
+        /// Compare every schema file at this git revision with the working tree
+        #[arg(long, value_name = "REV")]
+        git: Option<String>,
+        /// Output format
+        #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+        format: DiffFormat,
+        /// Exit 0 even on breaking changes without a version bump
+        #[arg(long)]
+        allow_breaking: bool,
     },
     /// Generate an artifact from a schema
     Gen {

@@ -40,6 +40,12 @@ pub fn dispatch(cli: Cli) -> u8 {
             strict,
             error_limit,
         } => crate::batches::encode(&schema, &data, &output, training, strict, error_limit),
+        Command::Diff {
+            paths,
+            git,
+            format,
+            allow_breaking,
+        } => crate::review::diff(&paths, git.as_deref(), format, allow_breaking, cli.color),
         Command::Verify { schema, batch } => crate::batches::verify(&schema, &batch, cli.color),
         Command::Sample {
             schema,

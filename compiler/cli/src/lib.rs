@@ -5,6 +5,7 @@ mod args;
 mod batches;
 mod commands;
 mod output;
+mod review;
 
 pub use args::Cli;
 

@@ -28,7 +28,7 @@ pub fn string(s: &str) -> String {
     out
 }
 
-fn scalar(s: &Scalar) -> String {
+pub(crate) fn scalar(s: &Scalar) -> String {
     match s {
         Scalar::Bool(b) => b.to_string(),
         Scalar::Int(i) => i.to_string(),
@@ -37,7 +37,7 @@ fn scalar(s: &Scalar) -> String {
     }
 }
 
-fn categories(c: &Categories) -> String {
+pub(crate) fn categories(c: &Categories) -> String {
     match c {
         Categories::List(l) => l.iter().map(scalar).collect::<Vec<_>>().join(", "),
         Categories::Fit {
@@ -65,7 +65,7 @@ fn call(name: &str, positional: &str, named: &[String]) -> String {
     }
 }
 
-fn encoding(e: &Encoding) -> String {
+pub(crate) fn encoding(e: &Encoding) -> String {
     let mut named = Vec::new();
     let positional = match e {
         Encoding::OneHot {
@@ -118,7 +118,7 @@ fn encoding(e: &Encoding) -> String {
     call(e.name(), &positional, &named)
 }
 
-fn step(s: &Step) -> String {
+pub(crate) fn step(s: &Step) -> String {
     match s {
         Step::Log1p => "log1p".to_string(),
         Step::Standardize(None) => "standardize(fit)".to_string(),
