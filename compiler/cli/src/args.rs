@@ -247,6 +247,20 @@ pub enum Gen {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// JSON Schema 2020-12 for one raw record
+    #[command(after_help = "Examples:
+  tensorseam gen json-schema schemas/penguins.yaml -o penguins.schema.json
+  tensorseam gen json-schema schemas/penguins.yaml --training   # labels and weights required")]
+    JsonSchema {
+        /// Schema file
+        schema: PathBuf,
+        /// Require labels and weights (a training record)
+        #[arg(long)]
+        training: bool,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// The IR as JSON (docs included, with the fingerprint)
     #[command(after_help = "Examples:
   tensorseam gen ir schemas/penguins.yaml -o penguins.ir.json

@@ -92,6 +92,17 @@ pub fn dispatch(cli: Cli) -> u8 {
             write_output(output.as_deref(), &emit::rust::write_struct(c, &opts))
         }),
         Command::Gen {
+            what:
+                Gen::JsonSchema {
+                    schema,
+                    training,
+                    output,
+                },
+        } => with_schema(&schema, cli.color, |c| {
+            let v = emit::json_schema::json_schema(c, training);
+            write_output(output.as_deref(), &tensorseam_compiler::json::pretty(&v))
+        }),
+        Command::Gen {
             what: Gen::Python { schema, output },
         } => with_schema(&schema, cli.color, |c| {
             // The header names the file, not the path it was reached by: the same schema gives

@@ -1,6 +1,7 @@
 //! Emitters. Each takes a [`crate::check::Checked`] schema (or its IR) and nothing unchecked.
 
 pub mod ir;
+pub mod json_schema;
 pub mod python;
 pub mod rust;
 pub mod seam;
