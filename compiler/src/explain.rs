@@ -21,7 +21,8 @@ pub fn shape(axes: &[TensorAxis]) -> String {
     format!("[{}]", axes.iter().map(axis).collect::<Vec<_>>().join(", "))
 }
 
-fn source_text(c: &Checked, t: &TensorSpec) -> String {
+/// What a tensor is built from, as the table shows it.
+pub fn source_text(c: &Checked, t: &TensorSpec) -> String {
     match t.kind {
         TensorKind::Mask => format!("padding of {}", t.sources.join(", ")),
         TensorKind::Label => format!("{} (training only)", t.sources.join(", ")),

@@ -32,6 +32,7 @@ pub mod explain;
 pub mod fingerprint;
 pub mod ir;
 pub mod json;
+pub mod markdown;
 pub mod sample;
 pub mod source;
 pub mod syntax;

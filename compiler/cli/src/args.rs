@@ -186,6 +186,24 @@ written as the bare tokens NaN and Infinity, as Python's json module writes them
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Write every artifact at once: Rust, Python, JSON Schema, IR, and a data sheet
+    #[command(after_help = "Examples:
+  tensorseam build schemas/penguins.yaml -o target/penguins
+
+Writes DIR/<name>.rs (the struct with #[derive(ModelInput)]), DIR/<name>_schema.py (the Python
+module), DIR/<name>.schema.json and DIR/<name>.training.schema.json (JSON Schema), DIR/<name>.ir.json
+(the IR with its fingerprint) and DIR/DATASHEET.md (the schema for humans).")]
+    Build {
+        /// Schema file
+        schema: PathBuf,
+        /// Output directory (created if missing)
+        #[arg(short, long)]
+        output: PathBuf,
+        /// The path written in `#[tensorseam(schema = ...)]`, relative to the Cargo.toml of the
+        /// crate that compiles the struct (default: SCHEMA as given)
+        #[arg(long)]
+        schema_path: Option<String>,
+    },
     /// Classify the changes between two schemas (breaking / retrain / safe) for review
     #[command(after_help = "Examples:
   tensorseam diff old/penguins.seam schemas/penguins.yaml

@@ -463,3 +463,46 @@ fn gen_rust_writes_a_derived_struct() {
     let training = text(&run(&["gen", "rust", "penguins.yaml", "--training"], &[]).stdout);
     assert!(training.contains("pub species: String,"), "{training}");
 }
+
+#[test]
+fn build_writes_every_artifact() {
+    let dir = scratch("build");
+    let out = run(
+        &["build", "sessions.seam", "-o", &dir.to_string_lossy()],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let read =
+        |f: &str| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+    let ir: serde_json::Value = serde_json::from_str(&read("sessions.ir.json")).expect("ir json");
+    let fingerprint = ir["fingerprint"].as_str().expect("fingerprint").to_string();
+    for f in ["sessions_schema.py", "DATASHEET.md"] {
+        assert!(read(f).contains(&fingerprint), "{f}");
+    }
+    assert!(read("sessions.rs").contains("ModelInput"));
+    let schema: serde_json::Value =
+        serde_json::from_str(&read("sessions.schema.json")).expect("json");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
+    let training: serde_json::Value =
+        serde_json::from_str(&read("sessions.training.schema.json")).expect("json");
+    assert!(training["required"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("purchased")));
+    assert!(!schema["required"]
+        .as_array()
+        .unwrap()
+        .contains(&serde_json::json!("purchased")));
+    let sheet = read("DATASHEET.md");
+    assert!(sheet.starts_with("# `sessions` v1 — data sheet"), "{sheet}");
+    assert!(
+        sheet.contains(
+            "| `events` | 32 | 1 | cut: the last `max` kept | The last 32 events of a session. |"
+        ),
+        "{sheet}"
+    );
+    assert!(sheet.contains("### `dwell_ms` (u32, feature)"), "{sheet}");
+}

@@ -2,6 +2,7 @@
 //! GitHub workflow annotations on the changed lines of the new file.
 
 use super::{Change, Class, Review, Verdict};
+use crate::markdown::{cell, code};
 use crate::source::SourceFile;
 use crate::tree::{Node, Value};
 use serde_json::{json, Value as Json};
@@ -61,23 +62,6 @@ pub fn text(r: &Review, label: &str) -> String {
         }
     }
     out
-}
-
-/// A Markdown code span holding `s` whatever it contains, safe inside a table cell.
-fn code(s: &str) -> String {
-    let longest = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    let fence = "`".repeat(longest + 1);
-    let pad = if s.starts_with('`') || s.ends_with('`') {
-        " "
-    } else {
-        ""
-    };
-    let body = s.replace('|', "\\|").replace(['\n', '\r'], " ");
-    format!("{fence}{pad}{body}{pad}{fence}")
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
 }
 
 /// A section of a pull-request comment: summary line, one table row per change, fingerprints.
@@ -201,17 +185,4 @@ pub fn github(r: &Review, new_file: &SourceFile, tree: Option<&Node>) -> String 
         );
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::code;
-
-    #[test]
-    fn code_spans_hold_any_text() {
-        assert_eq!(code("a"), "`a`");
-        assert_eq!(code("a`b"), "``a`b``");
-        assert_eq!(code("`x"), "`` `x ``");
-        assert_eq!(code("a|b"), "`a\\|b`");
-    }
 }

@@ -1,5 +1,6 @@
 //! Emitters. Each takes a [`crate::check::Checked`] schema (or its IR) and nothing unchecked.
 
+pub mod datasheet;
 pub mod ir;
 pub mod json_schema;
 pub mod python;
