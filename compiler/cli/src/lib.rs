@@ -3,6 +3,7 @@
 
 mod args;
 mod batches;
+mod build;
 mod commands;
 mod output;
 mod review;
