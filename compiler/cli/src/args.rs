@@ -204,6 +204,26 @@ module), DIR/<name>.schema.json and DIR/<name>.training.schema.json (JSON Schema
         #[arg(long)]
         schema_path: Option<String>,
     },
+    /// Fill every `fit` placeholder from data (CSV or JSON Lines), in one streaming pass
+    #[command(after_help = "Examples:
+  tensorseam fit schemas/sessions.yaml --data train.csv -o schemas/sessions.fitted.yaml
+  tensorseam fit schemas/reviews.seam --data reviews.jsonl > reviews.fitted.seam
+
+Missing values are skipped and counted; so are values encoding would reject. standardize fits the
+mean and population std (as scikit-learn's StandardScaler), minmax the min and max, of the value
+entering the step; categories are the values seen, lexically ordered unless `order: frequency`.
+The fitted schema is written in the same syntax (or OUTPUT's), with a comment naming the data.
+Set SOURCE_DATE_EPOCH for a reproducible timestamp.")]
+    Fit {
+        /// Schema file with `fit` placeholders
+        schema: PathBuf,
+        /// Data: `*.csv` (header row) or JSON Lines
+        #[arg(long)]
+        data: PathBuf,
+        /// Output file (default: stdout)
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
     /// Classify the changes between two schemas (breaking / retrain / safe) for review
     #[command(after_help = "Examples:
   tensorseam diff old/penguins.seam schemas/penguins.yaml

@@ -47,6 +47,11 @@ pub fn dispatch(cli: Cli) -> u8 {
         } => with_schema(&schema, cli.color, |c| {
             crate::build::build(c, &schema, &output, schema_path)
         }),
+        Command::Fit {
+            schema,
+            data,
+            output,
+        } => crate::fit::fit(&schema, &data, output.as_deref(), cli.color),
         Command::Diff {
             paths,
             git,
@@ -160,7 +165,7 @@ pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) ->
     }
 }
 
-fn write_output(path: Option<&Path>, text: &str) -> u8 {
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> u8 {
     match path {
         None => {
             print!("{text}");

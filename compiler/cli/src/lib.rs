@@ -5,6 +5,7 @@ mod args;
 mod batches;
 mod build;
 mod commands;
+mod fit;
 mod output;
 mod review;
 

@@ -1,0 +1,132 @@
+//! The `fit` command: read, fit, write the schema in its syntax with a note of where from.
+
+use super::{fitted, read, targets};
+use crate::args::Color;
+use std::path::Path;
+use tensorseam_compiler::{emit, Syntax};
+
+/// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (civil calendar, proleptic Gregorian).
+fn timestamp(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let rem = secs % 86_400;
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+/// When the fit ran: `SOURCE_DATE_EPOCH` when set (reproducible output), else now.
+fn now() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+    timestamp(secs)
+}
+
+/// Runs `tensorseam fit`.
+pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u8 {
+    crate::commands::with_schema(schema, color, |c| {
+        let mut targets = match targets(c) {
+            Ok(t) => t,
+            Err(e) => {
+                e.0.iter().for_each(|m| eprintln!("error: {m}"));
+                return 1;
+            }
+        };
+        if targets.is_empty() {
+            eprintln!(
+                "error: `{}` has no `fit` placeholders: nothing to fit",
+                schema.display()
+            );
+            return 1;
+        }
+        let seen = match read::read(data, &mut targets) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {}: {}", data.display(), e.0);
+                return 2;
+            }
+        };
+        let skipped: Vec<String> = targets
+            .iter()
+            .filter(|t| t.missing + t.invalid > 0)
+            .map(|t| match (t.missing, t.invalid) {
+                (m, 0) => format!("{} {m} missing", t.name),
+                (0, i) => format!("{} {i} invalid", t.name),
+                (m, i) => format!("{} {m} missing, {i} invalid", t.name),
+            })
+            .collect();
+        let schema_ir = match fitted(c.schema(), targets) {
+            Ok(s) => s,
+            Err(e) => {
+                e.0.iter().for_each(|m| eprintln!("error: {m}"));
+                return 1;
+            }
+        };
+        let syntax = output
+            .and_then(|p| Syntax::from_path(&p.to_string_lossy()))
+            .or_else(|| Syntax::from_path(&schema.to_string_lossy()))
+            .unwrap_or(Syntax::Yaml);
+        let body = match syntax {
+            Syntax::Yaml => emit::yaml::write(&schema_ir),
+            Syntax::Seam => emit::seam::write(&schema_ir),
+        };
+        let source = data
+            .file_name()
+            .map_or_else(|| data.to_string_lossy(), |n| n.to_string_lossy());
+        let mut text = format!(
+            "# Fitted by `tensorseam fit` from {} on {}: {} rows.\n",
+            source.replace(['\n', '\r'], " "),
+            now(),
+            seen.rows
+        );
+        if !skipped.is_empty() {
+            text.push_str(&format!("# Skipped values: {}.\n", skipped.join("; ")));
+        }
+        text.push_str(&body);
+        // The written schema must check: compile it before anyone else does.
+        let shown = output.map_or_else(
+            || "fitted".to_string(),
+            |p| p.to_string_lossy().into_owned(),
+        );
+        let probe = format!("{shown}.{}", syntax.extension());
+        let (_, out) = tensorseam_compiler::compile_bytes(&probe, text.as_bytes());
+        if out.checked.is_none() {
+            eprintln!(
+                "error: the fitted schema does not check (a bug): {:?}",
+                out.diagnostics
+            );
+            return 1;
+        }
+        crate::commands::write_output(output, &text)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::timestamp;
+
+    #[test]
+    fn timestamps() {
+        assert_eq!(timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(timestamp(1_795_000_000), "2026-11-18T11:06:40Z");
+    }
+}
