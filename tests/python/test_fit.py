@@ -14,7 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import parity
-from sklearn.preprocessing import MinMaxScaler, OneHotEncoder, OrdinalEncoder, StandardScaler
+from sklearn.preprocessing import (
+    MinMaxScaler,
+    OneHotEncoder,
+    OrdinalEncoder,
+    StandardScaler,
+)
 
 SCHEMA = """\
 tensorseam: 1
