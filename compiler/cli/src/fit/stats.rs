@@ -169,10 +169,21 @@ mod tests {
         for k in [10, -2, 3, 10] {
             n.push(Key::Int(k));
         }
-        n.push(Key::Bool(true));
         assert_eq!(
-            names(n.categories(FitOrder::Lexical, None, None))[..3],
+            names(n.categories(FitOrder::Lexical, None, None)),
             ["-2", "3", "10"]
+        );
+        let mut b = Counts::default();
+        for v in [true, false, true] {
+            b.push(Key::Bool(v));
+        }
+        assert_eq!(
+            names(b.clone().categories(FitOrder::Lexical, None, None)),
+            ["false", "true"]
+        );
+        assert_eq!(
+            names(b.categories(FitOrder::Frequency, None, None)),
+            ["true", "false"]
         );
     }
 }
