@@ -36,12 +36,14 @@ pub enum Leaf<'a> {
     Other,
 }
 
+#[derive(Clone)]
 enum Scale {
     Standardize(Moments),
     MinMax(Extremes),
 }
 
 /// One input with `fit` placeholders and what is being learned for it.
+#[derive(Clone)]
 pub struct Target {
     /// The input's position in the schema.
     pub index: usize,
@@ -52,6 +54,8 @@ pub struct Target {
     /// Its shape's rank (leaves are the elements of nested lists).
     pub rank: usize,
     range: (Option<Scalar>, Option<Scalar>),
+    /// The range as floats (for float inputs), worked out once.
+    float_range: (f64, f64),
     ascii: bool,
     prefix: Vec<Step>,
     scale: Option<(usize, Scale)>,
@@ -147,6 +151,14 @@ pub fn targets(c: &Checked) -> Result<Vec<Target>, FitError> {
             name: input.name.clone(),
             dtype: input.dtype,
             rank: input.shape.len(),
+            float_range: (
+                range
+                    .0
+                    .as_ref()
+                    .and_then(as_f64)
+                    .unwrap_or(f64::NEG_INFINITY),
+                range.1.as_ref().and_then(as_f64).unwrap_or(f64::INFINITY),
+            ),
             range,
             ascii: input.charset == Charset::Ascii,
             prefix,
@@ -172,6 +184,20 @@ fn as_f64(s: &Scalar) -> Option<f64> {
 }
 
 impl Target {
+    /// Adds what `other` (the same input, another part of the data) learned.
+    pub fn merge(&mut self, other: Target) {
+        self.missing += other.missing;
+        self.invalid += other.invalid;
+        match (&mut self.scale, other.scale) {
+            (Some((_, Scale::Standardize(a))), Some((_, Scale::Standardize(b)))) => a.merge(b),
+            (Some((_, Scale::MinMax(a))), Some((_, Scale::MinMax(b)))) => a.merge(b),
+            _ => {}
+        }
+        if let (Some((a, ..)), Some((b, ..))) = (&mut self.categories, other.categories) {
+            a.merge(b);
+        }
+    }
+
     /// Observes one leaf value.
     pub fn observe(&mut self, v: Leaf<'_>) {
         let missing = match v {
@@ -240,19 +266,7 @@ impl Target {
                 } else {
                     x
                 };
-                let below = self
-                    .range
-                    .0
-                    .as_ref()
-                    .and_then(as_f64)
-                    .is_some_and(|b| x < b);
-                let above = self
-                    .range
-                    .1
-                    .as_ref()
-                    .and_then(as_f64)
-                    .is_some_and(|b| x > b);
-                if below || above {
+                if x < self.float_range.0 || x > self.float_range.1 {
                     return false;
                 }
                 self.scaled(x)
@@ -313,7 +327,7 @@ pub fn fitted(schema: &Schema, targets: Vec<Target>) -> Result<Schema, FitError>
         let input = &mut out.inputs[t.index];
         if let Some((at, stat)) = t.scale {
             let step = match stat {
-                Scale::Standardize(m) => match m.mean_std() {
+                Scale::Standardize(mut m) => match m.mean_std() {
                     None => {
                         errors.push(format!("input `{}` has no values to fit{note}", t.name));
                         continue;

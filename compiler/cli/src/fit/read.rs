@@ -3,34 +3,58 @@
 
 use super::{Leaf, Target};
 use serde_json::Value;
-use std::io::{BufRead, IsTerminal as _, Read, Write as _};
+use std::io::{BufRead, IsTerminal as _, Read, Seek as _, SeekFrom, Write as _};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tensorseam::dynamic::raw::parse_json;
 
-/// A reader that counts the bytes read, for the progress line.
-struct Counting<R> {
-    inner: R,
-    read: u64,
+/// Bytes read so far by every reader of the file, and the progress line they show.
+struct Progress {
+    read: AtomicU64,
     total: u64,
-    shown: Instant,
     live: bool,
+    shown: Mutex<Instant>,
 }
 
-impl<R: Read> Read for Counting<R> {
+impl Progress {
+    fn add(&self, n: usize) {
+        let read = self.read.fetch_add(n as u64, Ordering::Relaxed) + n as u64;
+        if !self.live {
+            return;
+        }
+        let Ok(mut shown) = self.shown.try_lock() else {
+            return;
+        };
+        if shown.elapsed() < Duration::from_millis(200) {
+            return;
+        }
+        *shown = Instant::now();
+        let pct = (read * 100).checked_div(self.total).unwrap_or(0).min(100);
+        let bar = "#".repeat((pct / 4) as usize);
+        eprint!(
+            "\rfit [{bar:<25}] {pct:>3}%  {:.0} of {:.0} MB",
+            read as f64 / 1e6,
+            self.total as f64 / 1e6
+        );
+        let _ = std::io::stderr().flush();
+    }
+}
+
+/// A reader that reports its bytes to the progress line, and notes whether it saw a quote (a
+/// quoted field may hold a newline, so a file with quotes is not split at newlines).
+struct Counting<'p, R> {
+    inner: R,
+    progress: &'p Progress,
+    quoted: bool,
+}
+
+impl<R: Read> Read for Counting<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.read += n as u64;
-        if self.live && self.shown.elapsed() >= Duration::from_millis(200) {
-            self.shown = Instant::now();
-            let pct = (self.read * 100).checked_div(self.total).unwrap_or(0);
-            let bar = "#".repeat((pct / 4) as usize);
-            eprint!(
-                "\rfit [{bar:<25}] {pct:>3}%  {:.0} of {:.0} MB",
-                self.read as f64 / 1e6,
-                self.total as f64 / 1e6
-            );
-            let _ = std::io::stderr().flush();
-        }
+        self.progress.add(n);
+        self.quoted |= buf[..n].contains(&b'"');
         Ok(n)
     }
 }
@@ -45,33 +69,37 @@ pub struct Seen {
 #[derive(Debug)]
 pub struct ReadError(pub String);
 
+fn open(path: &Path) -> Result<std::fs::File, ReadError> {
+    std::fs::File::open(path)
+        .map_err(|e| ReadError(format!("cannot read `{}`: {e}", path.display())))
+}
+
 /// Reads `path` (`.csv`, or JSON Lines otherwise) into the targets.
 ///
 /// # Errors
 /// When the file cannot be read or is not CSV/JSON where it should be.
-pub fn read(path: &std::path::Path, targets: &mut [Target]) -> Result<Seen, ReadError> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| ReadError(format!("cannot read `{}`: {e}", path.display())))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
+pub fn read(path: &Path, targets: &mut [Target]) -> Result<Seen, ReadError> {
+    let total = open(path)?.metadata().map(|m| m.len()).unwrap_or(0);
     // A progress line only where someone watches, and only when it will be seen for a while.
     let live = std::io::stderr().is_terminal() && total > 64 * 1024 * 1024;
-    let counting = Counting {
-        inner: file,
-        read: 0,
+    let progress = Progress {
+        read: AtomicU64::new(0),
         total,
-        shown: Instant::now(),
         live,
+        shown: Mutex::new(Instant::now()),
     };
     let csv = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let seen = if csv {
-        read_csv(counting, targets)
+        read_csv(path, total, targets, &progress)
     } else {
-        read_jsonl(
-            std::io::BufReader::with_capacity(1 << 20, counting),
-            targets,
-        )
+        let reader = Counting {
+            inner: open(path)?,
+            progress: &progress,
+            quoted: false,
+        };
+        read_jsonl(std::io::BufReader::with_capacity(1 << 20, reader), targets)
     };
     if live {
         eprintln!();
@@ -164,14 +192,23 @@ fn csv_leaf<'a>(cell: &'a [u8], t: &Target) -> Leaf<'a> {
     if cell.is_empty() {
         return Leaf::Null;
     }
-    let Ok(text) = std::str::from_utf8(cell) else {
-        return Leaf::Other;
-    };
     if t.dtype == tensorseam_compiler::ir::DType::Str {
-        return Leaf::Str(text);
+        return std::str::from_utf8(cell).map_or(Leaf::Other, Leaf::Str);
     }
-    let trimmed = text.trim();
-    let lower = |w: &str| trimmed.eq_ignore_ascii_case(w);
+    let trimmed = cell.trim_ascii();
+    if let Some(leaf) = short_number(trimmed) {
+        return leaf;
+    }
+    if json_number(trimmed) {
+        // Integers as integers (exact), the rest correctly rounded.
+        if !trimmed.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
+            if let Some(i) = integer(trimmed) {
+                return Leaf::Int(i);
+            }
+        }
+        return fast_float2::parse::<f64, _>(trimmed).map_or(Leaf::Other, Leaf::Float);
+    }
+    let lower = |w: &str| trimmed.eq_ignore_ascii_case(w.as_bytes());
     if lower("nan") || lower("+nan") || lower("-nan") {
         return Leaf::Float(f64::NAN);
     }
@@ -184,60 +221,226 @@ fn csv_leaf<'a>(cell: &'a [u8], t: &Target) -> Leaf<'a> {
     if lower("true") || lower("false") {
         return Leaf::Bool(lower("true"));
     }
-    if !json_number(trimmed.as_bytes()) {
-        return Leaf::Other;
-    }
-    if let Ok(i) = trimmed.parse::<i64>() {
-        return Leaf::Int(i.into());
-    }
-    if let Ok(u) = trimmed.parse::<u64>() {
-        return Leaf::Int(u.into());
-    }
-    trimmed.parse::<f64>().map_or(Leaf::Other, Leaf::Float)
+    Leaf::Other
 }
 
-fn read_csv(reader: impl Read, targets: &mut [Target]) -> Result<Seen, ReadError> {
-    let mut csv = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .buffer_capacity(1 << 20)
-        .from_reader(reader);
-    let headers = csv
-        .byte_headers()
+/// The common number in one pass: `-?digits(.digits)?` with at most 15 significant digits (the
+/// JSON number grammar: no leading zeros, no exponent). Its value is exact as a u64 mantissa and a
+/// power of ten below 10^22, so one f64 division rounds it correctly (Clinger's fast path) — the
+/// value a full parser gives. `None` for anything else, which the full path handles.
+fn short_number(s: &[u8]) -> Option<Leaf<'static>> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, body) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0usize;
+    let mut fraction = None;
+    for (i, &b) in body.iter().enumerate() {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa * 10 + u64::from(b - b'0');
+                digits += 1;
+                if digits > 15 {
+                    return None;
+                }
+            }
+            b'.' if fraction.is_none() && i > 0 && i + 1 < body.len() => fraction = Some(i),
+            _ => return None,
+        }
+    }
+    let int_len = fraction.unwrap_or(body.len());
+    if int_len == 0 || (int_len > 1 && body[0] == b'0') {
+        return None;
+    }
+    let Some(dot) = fraction else {
+        let v = mantissa as i128;
+        return Some(Leaf::Int(if negative { -v } else { v }));
+    };
+    let x = mantissa as f64 / POW10[body.len() - dot - 1];
+    Some(Leaf::Float(if negative { -x } else { x }))
+}
+
+/// A JSON integer's value, when it fits 64 bits (as serde_json reads it: i64, else u64).
+fn integer(s: &[u8]) -> Option<i128> {
+    let (negative, digits) = match s.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, s),
+    };
+    if digits.len() > 20 {
+        return None;
+    }
+    let mut v: u128 = 0;
+    for d in digits {
+        v = v * 10 + u128::from(d - b'0');
+    }
+    let v = if negative { -(v as i128) } else { v as i128 };
+    (i128::from(i64::MIN)..=i128::from(u64::MAX))
+        .contains(&v)
+        .then_some(v)
+}
+
+/// Reads a CSV file, split into one part per core at line boundaries (each part's statistics are
+/// merged at the end). A file with a quote anywhere is read again in one part: a quoted field may
+/// hold a newline, which the split would cut.
+fn read_csv(
+    path: &Path,
+    total: u64,
+    targets: &mut [Target],
+    progress: &Progress,
+) -> Result<Seen, ReadError> {
+    let mut head = std::io::BufReader::new(open(path)?);
+    let mut header = Vec::new();
+    head.read_until(b'\n', &mut header)
+        .map_err(|e| ReadError(format!("line 1: {e}")))?;
+    let names = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(header.as_slice())
+        .byte_records()
+        .next()
+        .transpose()
         .map_err(|e| ReadError(format!("line 1: {e}")))?
-        .clone();
+        .unwrap_or_default();
     let columns: Vec<Option<usize>> = targets
         .iter()
-        .map(|t| headers.iter().position(|h| h == t.name.as_bytes()))
+        .map(|t| names.iter().position(|h| h == t.name.as_bytes()))
         .collect();
+    let parts = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(8);
+    let start = header.len() as u64;
+    let bounds = split(
+        path,
+        start,
+        total,
+        if total > (64 << 20) { parts } else { 1 },
+    )?;
+    let run =
+        |bounds: &[(u64, u64)], single: bool| -> Result<(Vec<Target>, u64, bool), ReadError> {
+            let results: Vec<Result<(Vec<Target>, u64, bool), ReadError>> =
+                std::thread::scope(|scope| {
+                    let handles: Vec<_> = bounds
+                        .iter()
+                        .map(|&(from, to)| {
+                            let mut mine = targets.to_vec();
+                            let columns = &columns;
+                            scope.spawn(move || {
+                                let mut file = open(path)?;
+                                file.seek(SeekFrom::Start(from))
+                                    .map_err(|e| ReadError(e.to_string()))?;
+                                let mut reader = Counting {
+                                    inner: file.take(to - from),
+                                    progress,
+                                    quoted: false,
+                                };
+                                let rows = read_part(&mut reader, &mut mine, columns)?;
+                                Ok((mine, rows, reader.quoted && !single))
+                            })
+                        })
+                        .collect();
+                    handles
+                        .into_iter()
+                        .map(|h| {
+                            h.join()
+                                .unwrap_or_else(|_| Err(ReadError("a reader thread failed".into())))
+                        })
+                        .collect()
+                });
+            let mut merged: Option<Vec<Target>> = None;
+            let (mut rows, mut quoted) = (0, false);
+            for r in results {
+                let (part, n, q) = r?;
+                rows += n;
+                quoted |= q;
+                match &mut merged {
+                    None => merged = Some(part),
+                    Some(all) => all.iter_mut().zip(part).for_each(|(a, b)| a.merge(b)),
+                }
+            }
+            Ok((merged.unwrap_or_else(|| targets.to_vec()), rows, quoted))
+        };
+    let (mut fitted, mut rows, quoted) = run(&bounds, bounds.len() == 1)?;
+    if quoted {
+        (fitted, rows, _) = run(&[(start, total)], true)?;
+    }
+    for (t, f) in targets.iter_mut().zip(fitted) {
+        *t = f;
+    }
+    Ok(Seen { rows })
+}
+
+/// Byte ranges `[from, to)` after the header, each ending at a line end.
+fn split(path: &Path, start: u64, total: u64, parts: usize) -> Result<Vec<(u64, u64)>, ReadError> {
+    let mut cuts = vec![start];
+    let mut file = std::io::BufReader::new(open(path)?);
+    for k in 1..parts {
+        let guess = start + (total - start) * k as u64 / parts as u64;
+        file.seek(SeekFrom::Start(guess))
+            .map_err(|e| ReadError(e.to_string()))?;
+        let mut rest = Vec::new();
+        let n = file
+            .read_until(b'\n', &mut rest)
+            .map_err(|e| ReadError(e.to_string()))?;
+        let cut = guess + n as u64;
+        if cut > *cuts.last().unwrap_or(&start) && cut < total {
+            cuts.push(cut);
+        }
+    }
+    cuts.push(total);
+    Ok(cuts.windows(2).map(|w| (w[0], w[1])).collect())
+}
+
+/// One record's cells into `targets`.
+fn take_record<'a>(
+    cells: impl Fn(usize) -> Option<&'a [u8]>,
+    targets: &mut [Target],
+    columns: &[Option<usize>],
+) {
+    for (t, col) in targets.iter_mut().zip(columns) {
+        let cell = col.and_then(&cells).unwrap_or(b"");
+        if t.rank == 0 {
+            let leaf = csv_leaf(cell, t);
+            t.observe(leaf);
+        } else if cell.is_empty() {
+            t.missing += 1;
+        } else {
+            // A shaped input's cell holds its JSON text.
+            match std::str::from_utf8(cell)
+                .ok()
+                .and_then(|s| parse_json(s).ok())
+            {
+                Some(v) => json_leaves(&v, t.rank, t),
+                None => t.invalid += 1,
+            }
+        }
+    }
+}
+
+/// Reads the records of one part of a CSV file (no header) into `targets`.
+fn read_part(
+    reader: impl Read,
+    targets: &mut [Target],
+    columns: &[Option<usize>],
+) -> Result<u64, ReadError> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .buffer_capacity(1 << 20)
+        .from_reader(reader);
     let mut record = csv::ByteRecord::new();
     let mut rows = 0u64;
     loop {
         match csv.read_byte_record(&mut record) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return Err(ReadError(format!("line {}: {e}", rows + 2))),
+            Err(e) => return Err(ReadError(format!("CSV: {e}"))),
         }
         rows += 1;
-        for (t, col) in targets.iter_mut().zip(&columns) {
-            let cell = col.and_then(|c| record.get(c)).unwrap_or(b"");
-            if t.rank == 0 {
-                let leaf = csv_leaf(cell, t);
-                t.observe(leaf);
-            } else if cell.is_empty() {
-                t.missing += 1;
-            } else {
-                // A shaped input's cell holds its JSON text.
-                match std::str::from_utf8(cell)
-                    .ok()
-                    .and_then(|s| parse_json(s).ok())
-                {
-                    Some(v) => json_leaves(&v, t.rank, t),
-                    None => t.invalid += 1,
-                }
-            }
-        }
+        take_record(|c| record.get(c), targets, columns);
     }
-    Ok(Seen { rows })
+    Ok(rows)
 }
 
 #[cfg(test)]
@@ -252,5 +455,52 @@ mod tests {
         for bad in ["", "-", "01", ".5", "5.", "+1", "1e", "0x10", "1_000", " 1"] {
             assert!(!json_number(bad.as_bytes()), "{bad}");
         }
+        assert_eq!(
+            super::integer(b"-9223372036854775808"),
+            Some(i128::from(i64::MIN))
+        );
+        // The one-pass path agrees with the full parser wherever it answers.
+        for text in [
+            "0",
+            "-0",
+            "12",
+            "-7",
+            "0.5",
+            "-0.25",
+            "123.4567",
+            "99999999999999.9",
+            "0.000001",
+            "1.0",
+        ] {
+            let via_short = super::short_number(text.as_bytes());
+            match via_short {
+                Some(super::Leaf::Float(x)) => assert_eq!(
+                    x.to_bits(),
+                    text.parse::<f64>().unwrap().to_bits(),
+                    "{text}"
+                ),
+                Some(super::Leaf::Int(i)) => assert_eq!(i, text.parse::<i128>().unwrap(), "{text}"),
+                other => panic!("{text}: {other:?}"),
+            }
+        }
+        for text in [
+            "01",
+            "1.",
+            ".5",
+            "1e5",
+            "+1",
+            "1234567890123456",
+            "--1",
+            "1.2.3",
+            "",
+        ] {
+            assert!(super::short_number(text.as_bytes()).is_none(), "{text}");
+        }
+        assert_eq!(
+            super::integer(b"18446744073709551615"),
+            Some(i128::from(u64::MAX))
+        );
+        assert_eq!(super::integer(b"18446744073709551616"), None);
+        assert_eq!(super::integer(b"-9223372036854775809"), None);
     }
 }

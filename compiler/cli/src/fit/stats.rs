@@ -2,28 +2,70 @@
 //! and variance (Welford; population std, as scikit-learn's StandardScaler), min and max, and
 //! category counts — and how those become the schema's parameters.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use tensorseam_compiler::ir::{FitOrder, Scalar};
 
-/// Running mean and variance (Welford's update, stable for large counts and large means).
+/// Running mean and variance, numerically stable for large counts and large means: values are
+/// gathered in blocks, each block's mean and sum of squared deviations computed in two passes, and
+/// blocks merged with Chan's pairwise update (Welford's update, a block at a time, without a
+/// division per value).
 #[derive(Clone, Debug, Default)]
 pub struct Moments {
     n: u64,
     mean: f64,
     m2: f64,
+    block: Vec<f64>,
 }
+
+const BLOCK: usize = 4096;
 
 impl Moments {
     /// Adds one value.
     pub fn push(&mut self, x: f64) {
-        self.n += 1;
-        let delta = x - self.mean;
-        self.mean += delta / self.n as f64;
-        self.m2 += delta * (x - self.mean);
+        self.block.push(x);
+        if self.block.len() == BLOCK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.block.is_empty() {
+            return;
+        }
+        let k = self.block.len() as f64;
+        let mean = self.block.iter().sum::<f64>() / k;
+        let m2 = self
+            .block
+            .iter()
+            .map(|x| (x - mean) * (x - mean))
+            .sum::<f64>();
+        self.merge_parts(self.block.len() as u64, mean, m2);
+        self.block.clear();
+    }
+
+    fn merge_parts(&mut self, nb: u64, mean_b: f64, m2_b: f64) {
+        if nb == 0 {
+            return;
+        }
+        let n = self.n + nb;
+        let delta = mean_b - self.mean;
+        self.mean += delta * (nb as f64 / n as f64);
+        self.m2 += m2_b + delta * delta * (self.n as f64 * nb as f64 / n as f64);
+        self.n = n;
+    }
+
+    /// Adds everything `other` saw (another part of the data).
+    pub fn merge(&mut self, mut other: Moments) {
+        other.flush();
+        self.merge_parts(other.n, other.mean, other.m2);
+        for x in std::mem::take(&mut self.block) {
+            self.push(x);
+        }
     }
 
     /// `(mean, population std)`, or `None` without values.
-    pub fn mean_std(&self) -> Option<(f64, f64)> {
+    pub fn mean_std(&mut self) -> Option<(f64, f64)> {
+        self.flush();
         (self.n > 0).then(|| (self.mean, (self.m2 / self.n as f64).sqrt()))
     }
 }
@@ -35,6 +77,14 @@ pub struct Extremes {
 }
 
 impl Extremes {
+    /// Adds everything `other` saw.
+    pub fn merge(&mut self, other: Extremes) {
+        if let Some((lo, hi)) = other.range {
+            self.push(lo);
+            self.push(hi);
+        }
+    }
+
     /// Adds one value.
     pub fn push(&mut self, x: f64) {
         self.range = Some(match self.range {
@@ -75,16 +125,54 @@ impl Key {
 pub struct Counts {
     counts: HashMap<Key, u64>,
     strings: HashMap<Box<str>, u64>,
+    /// Strings of up to 15 bytes, packed with their length into one integer: hashed and compared
+    /// as a number, without following a pointer (most category values are short).
+    short: HashMap<u128, u64>,
+}
+
+/// A string of at most 15 bytes as one integer (its bytes, then its length in the top byte).
+fn pack(s: &str) -> Option<u128> {
+    let b = s.as_bytes();
+    (b.len() <= 15).then(|| {
+        let mut word = [0u8; 16];
+        word[..b.len()].copy_from_slice(b);
+        word[15] = b.len() as u8;
+        u128::from_le_bytes(word)
+    })
+}
+
+fn unpack(key: u128) -> Box<str> {
+    let word = key.to_le_bytes();
+    let len = usize::from(word[15]);
+    // The bytes were a `str`'s: valid UTF-8.
+    String::from_utf8_lossy(&word[..len]).into()
 }
 
 impl Counts {
     /// Counts a string (without allocating when it was seen before).
     pub fn push_str(&mut self, s: &str) {
+        if let Some(key) = pack(s) {
+            *self.short.entry(key).or_insert(0) += 1;
+            return;
+        }
         match self.strings.get_mut(s) {
             Some(n) => *n += 1,
             None => {
                 self.strings.insert(s.into(), 1);
             }
+        }
+    }
+
+    /// Adds everything `other` counted.
+    pub fn merge(&mut self, other: Counts) {
+        for (k, n) in other.counts {
+            *self.counts.entry(k).or_insert(0) += n;
+        }
+        for (k, n) in other.strings {
+            *self.strings.entry(k).or_insert(0) += n;
+        }
+        for (k, n) in other.short {
+            *self.short.entry(k).or_insert(0) += n;
         }
     }
 
@@ -105,6 +193,11 @@ impl Counts {
             .counts
             .into_iter()
             .chain(self.strings.into_iter().map(|(s, n)| (Key::Str(s), n)))
+            .chain(
+                self.short
+                    .into_iter()
+                    .map(|(k, n)| (Key::Str(unpack(k)), n)),
+            )
             .filter(|(_, n)| *n >= min_frequency.unwrap_or(1))
             .collect();
         // Most frequent first, ties in lexical order: the order `max_categories` keeps from.
@@ -130,6 +223,12 @@ mod tests {
             .collect();
         let mut m = Moments::default();
         xs.iter().for_each(|x| m.push(*x));
+        // Two halves merged give the same (to the precision such data allows: a spread of 7 around 1e9).
+        let (mut a, mut b) = (Moments::default(), Moments::default());
+        xs[..3333].iter().for_each(|x| a.push(*x));
+        xs[3333..].iter().for_each(|x| b.push(*x));
+        a.merge(b);
+        let (am, as_) = a.mean_std().unwrap();
         let mean = xs.iter().sum::<f64>() / xs.len() as f64;
         let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
         let (fm, fs) = m.mean_std().unwrap();
@@ -139,23 +238,54 @@ mod tests {
             "{fs} {}",
             var.sqrt()
         );
-        assert_eq!(Moments::default().mean_std(), None);
+        assert!(
+            (am - fm).abs() / fm < 1e-15 && (as_ - fs).abs() / fs < 1e-9,
+            "{am} {fm} {as_} {fs}"
+        );
+        assert_eq!(Moments::default().mean_std(), None::<(f64, f64)>);
     }
 
     #[test]
     fn categories_by_order_frequency_and_limits() {
         let mut c = Counts::default();
-        for s in ["b", "a", "c", "b", "c", "c", "é", "B"] {
+        for s in [
+            "b",
+            "a",
+            "c",
+            "b",
+            "c",
+            "c",
+            "é",
+            "B",
+            "a string longer than fifteen bytes",
+            "",
+        ] {
             c.push_str(s);
         }
         let names = |v: Vec<Scalar>| -> Vec<String> { v.iter().map(ToString::to_string).collect() };
         assert_eq!(
             names(c.clone().categories(FitOrder::Lexical, None, None)),
-            ["\"B\"", "\"a\"", "\"b\"", "\"c\"", "\"é\""]
+            [
+                "\"\"",
+                "\"B\"",
+                "\"a\"",
+                "\"a string longer than fifteen bytes\"",
+                "\"b\"",
+                "\"c\"",
+                "\"é\""
+            ]
         );
         assert_eq!(
             names(c.clone().categories(FitOrder::Frequency, None, None)),
-            ["\"c\"", "\"b\"", "\"B\"", "\"a\"", "\"é\""]
+            [
+                "\"c\"",
+                "\"b\"",
+                "\"\"",
+                "\"B\"",
+                "\"a\"",
+                "\"a string longer than fifteen bytes\"",
+                "\"é\""
+            ]
         );
         assert_eq!(
             names(c.clone().categories(FitOrder::Lexical, Some(2), None)),
