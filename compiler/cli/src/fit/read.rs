@@ -318,50 +318,48 @@ fn read_csv(
         total,
         if total > (64 << 20) { parts } else { 1 },
     )?;
-    let run =
-        |bounds: &[(u64, u64)], single: bool| -> Result<(Vec<Target>, u64, bool), ReadError> {
-            let results: Vec<Result<(Vec<Target>, u64, bool), ReadError>> =
-                std::thread::scope(|scope| {
-                    let handles: Vec<_> = bounds
-                        .iter()
-                        .map(|&(from, to)| {
-                            let mut mine = targets.to_vec();
-                            let columns = &columns;
-                            scope.spawn(move || {
-                                let mut file = open(path)?;
-                                file.seek(SeekFrom::Start(from))
-                                    .map_err(|e| ReadError(e.to_string()))?;
-                                let mut reader = Counting {
-                                    inner: file.take(to - from),
-                                    progress,
-                                    quoted: false,
-                                };
-                                let rows = read_part(&mut reader, &mut mine, columns)?;
-                                Ok((mine, rows, reader.quoted && !single))
-                            })
-                        })
-                        .collect();
-                    handles
-                        .into_iter()
-                        .map(|h| {
-                            h.join()
-                                .unwrap_or_else(|_| Err(ReadError("a reader thread failed".into())))
-                        })
-                        .collect()
-                });
-            let mut merged: Option<Vec<Target>> = None;
-            let (mut rows, mut quoted) = (0, false);
-            for r in results {
-                let (part, n, q) = r?;
-                rows += n;
-                quoted |= q;
-                match &mut merged {
-                    None => merged = Some(part),
-                    Some(all) => all.iter_mut().zip(part).for_each(|(a, b)| a.merge(b)),
-                }
+    let run = |bounds: &[(u64, u64)], single: bool| -> PartResult {
+        let results: Vec<PartResult> = std::thread::scope(|scope| {
+            let handles: Vec<_> = bounds
+                .iter()
+                .map(|&(from, to)| {
+                    let mut mine = targets.to_vec();
+                    let columns = &columns;
+                    scope.spawn(move || {
+                        let mut file = open(path)?;
+                        file.seek(SeekFrom::Start(from))
+                            .map_err(|e| ReadError(e.to_string()))?;
+                        let mut reader = Counting {
+                            inner: file.take(to - from),
+                            progress,
+                            quoted: false,
+                        };
+                        let rows = read_part(&mut reader, &mut mine, columns)?;
+                        Ok((mine, rows, reader.quoted && !single))
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| Err(ReadError("a reader thread failed".into())))
+                })
+                .collect()
+        });
+        let mut merged: Option<Vec<Target>> = None;
+        let (mut rows, mut quoted) = (0, false);
+        for r in results {
+            let (part, n, q) = r?;
+            rows += n;
+            quoted |= q;
+            match &mut merged {
+                None => merged = Some(part),
+                Some(all) => all.iter_mut().zip(part).for_each(|(a, b)| a.merge(b)),
             }
-            Ok((merged.unwrap_or_else(|| targets.to_vec()), rows, quoted))
-        };
+        }
+        Ok((merged.unwrap_or_else(|| targets.to_vec()), rows, quoted))
+    };
     let (mut fitted, mut rows, quoted) = run(&bounds, bounds.len() == 1)?;
     if quoted {
         (fitted, rows, _) = run(&[(start, total)], true)?;
@@ -371,6 +369,9 @@ fn read_csv(
     }
     Ok(Seen { rows })
 }
+
+/// What one part of a CSV file gave: its targets, its rows, and whether it saw a quote.
+type PartResult = Result<(Vec<Target>, u64, bool), ReadError>;
 
 /// Byte ranges `[from, to)` after the header, each ending at a line end.
 fn split(path: &Path, start: u64, total: u64, parts: usize) -> Result<Vec<(u64, u64)>, ReadError> {
