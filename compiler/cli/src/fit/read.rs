@@ -292,6 +292,23 @@ fn read_csv(
     targets: &mut [Target],
     progress: &Progress,
 ) -> Result<Seen, ReadError> {
+    // Parts of 32 MiB (none for small files): how the file is cut depends on its size alone, so
+    // the fitted values do too.
+    let parts = if total > (64 << 20) {
+        usize::try_from(total.div_ceil(32 << 20)).unwrap_or(1)
+    } else {
+        1
+    };
+    read_csv_parts(path, total, targets, progress, parts)
+}
+
+fn read_csv_parts(
+    path: &Path,
+    total: u64,
+    targets: &mut [Target],
+    progress: &Progress,
+    parts: usize,
+) -> Result<Seen, ReadError> {
     let mut head = std::io::BufReader::new(open(path)?);
     let mut header = Vec::new();
     head.read_until(b'\n', &mut header)
@@ -308,24 +325,33 @@ fn read_csv(
         .iter()
         .map(|t| names.iter().position(|h| h == t.name.as_bytes()))
         .collect();
-    let parts = std::thread::available_parallelism()
-        .map_or(1, usize::from)
-        .min(8);
     let start = header.len() as u64;
-    let bounds = split(
-        path,
-        start,
-        total,
-        if total > (64 << 20) { parts } else { 1 },
-    )?;
+    let bounds = split(path, start, total, parts)?;
     let run = |bounds: &[(u64, u64)], single: bool| -> PartResult {
-        let results: Vec<PartResult> = std::thread::scope(|scope| {
-            let handles: Vec<_> = bounds
-                .iter()
-                .map(|&(from, to)| {
+        // Parts are taken in turn by one thread per core, and merged in file order as soon as
+        // their predecessors are: the output depends on the file alone, not on the machine, and
+        // at most a few parts wait in memory whatever the file's size.
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(bounds.len());
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let merged = Mutex::new(Merge {
+            next: 0,
+            all: targets.to_vec(),
+            waiting: std::collections::BTreeMap::new(),
+            rows: 0,
+            quoted: false,
+            error: None,
+        });
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(from, to)) = bounds.get(k) else {
+                        break;
+                    };
                     let mut mine = targets.to_vec();
-                    let columns = &columns;
-                    scope.spawn(move || {
+                    let result = (|| {
                         let mut file = open(path)?;
                         file.seek(SeekFrom::Start(from))
                             .map_err(|e| ReadError(e.to_string()))?;
@@ -334,31 +360,25 @@ fn read_csv(
                             progress,
                             quoted: false,
                         };
-                        let rows = read_part(&mut reader, &mut mine, columns)?;
+                        let rows = read_part(&mut reader, &mut mine, &columns)?;
                         Ok((mine, rows, reader.quoted && !single))
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|_| Err(ReadError("a reader thread failed".into())))
-                })
-                .collect()
-        });
-        let mut merged: Option<Vec<Target>> = None;
-        let (mut rows, mut quoted) = (0, false);
-        for r in results {
-            let (part, n, q) = r?;
-            rows += n;
-            quoted |= q;
-            match &mut merged {
-                None => merged = Some(part),
-                Some(all) => all.iter_mut().zip(part).for_each(|(a, b)| a.merge(b)),
+                    })();
+                    if let Ok(mut m) = merged.lock() {
+                        m.add(k, result);
+                    }
+                });
             }
+        });
+        let m = merged
+            .into_inner()
+            .map_err(|_| ReadError("a reader thread failed".into()))?;
+        if let Some(e) = m.error {
+            return Err(e);
         }
-        Ok((merged.unwrap_or_else(|| targets.to_vec()), rows, quoted))
+        if m.next != bounds.len() {
+            return Err(ReadError("a reader thread failed".into()));
+        }
+        Ok((m.all, m.rows, m.quoted))
     };
     let (mut fitted, mut rows, quoted) = run(&bounds, bounds.len() == 1)?;
     if quoted {
@@ -372,6 +392,35 @@ fn read_csv(
 
 /// What one part of a CSV file gave: its targets, its rows, and whether it saw a quote.
 type PartResult = Result<(Vec<Target>, u64, bool), ReadError>;
+
+/// Parts merged in file order: part `next` is merged as soon as it is done; later parts wait.
+struct Merge {
+    next: usize,
+    all: Vec<Target>,
+    waiting: std::collections::BTreeMap<usize, (Vec<Target>, u64, bool)>,
+    rows: u64,
+    quoted: bool,
+    error: Option<ReadError>,
+}
+
+impl Merge {
+    fn add(&mut self, k: usize, result: PartResult) {
+        match result {
+            Err(e) => {
+                self.error.get_or_insert(e);
+            }
+            Ok(part) => {
+                self.waiting.insert(k, part);
+            }
+        }
+        while let Some((part, rows, quoted)) = self.waiting.remove(&self.next) {
+            self.all.iter_mut().zip(part).for_each(|(a, b)| a.merge(b));
+            self.rows += rows;
+            self.quoted |= quoted;
+            self.next += 1;
+        }
+    }
+}
 
 /// Byte ranges `[from, to)` after the header, each ending at a line end.
 fn split(path: &Path, start: u64, total: u64, parts: usize) -> Result<Vec<(u64, u64)>, ReadError> {
@@ -446,7 +495,72 @@ fn read_part(
 
 #[cfg(test)]
 mod tests {
-    use super::json_number;
+    use super::{json_number, Progress};
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Mutex;
+    use std::time::Instant;
+
+    /// The statistics of a file read in several parts equal those of one part, with or without
+    /// quotes (a quoted file falls back to one part).
+    #[test]
+    fn parts_merge_to_the_whole() {
+        let schema = "schema p v1 {\n  input x: f64 { scale standardize(fit) }\n  input c: str { encode index(fit) }\n}\n";
+        let (_, out) = tensorseam_compiler::compile_bytes("p.seam", schema.as_bytes());
+        let checked = out.checked.expect("schema");
+        let dir = std::env::temp_dir().join(format!("tensorseam-fit-parts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        for quoted in [false, true] {
+            let mut text = String::from("x,c\n");
+            for i in 0..5000 {
+                let c = if quoted && i == 2500 {
+                    "\"q,\nq\"".to_string()
+                } else {
+                    format!("c{}", i % 7)
+                };
+                text.push_str(&format!("{}.{},{c}\n", i % 97, i % 10));
+            }
+            let path = dir.join(format!("d{quoted}.csv"));
+            std::fs::write(&path, &text).unwrap();
+            let total = text.len() as u64;
+            let progress = Progress {
+                read: AtomicU64::new(0),
+                total,
+                live: false,
+                shown: Mutex::new(Instant::now()),
+            };
+            let fit = |parts: usize| {
+                let mut t = super::super::targets(&checked).expect("targets");
+                let seen =
+                    super::read_csv_parts(&path, total, &mut t, &progress, parts).expect("read");
+                let schema = super::super::fitted(checked.schema(), t).expect("fitted");
+                (seen.rows, tensorseam_compiler::emit::seam::write(&schema))
+            };
+            let (one, many) = (fit(1), fit(3));
+            assert_eq!(one.0, 5000);
+            assert_eq!(many.0, 5000);
+            // The same cut gives the same bytes; another cut the same up to the last digits.
+            assert_eq!(fit(3), many);
+            let number = |t: &str, key: &str| -> f64 {
+                let at = t.find(key).unwrap() + key.len();
+                t[at..]
+                    .split([',', ')'])
+                    .next()
+                    .unwrap()
+                    .trim()
+                    .parse()
+                    .unwrap()
+            };
+            for key in ["mean: ", "std: "] {
+                let (a, b) = (number(&one.1, key), number(&many.1, key));
+                assert!(
+                    (a - b).abs() <= 1e-13 * a.abs(),
+                    "{key}{a} vs {b} (quoted: {quoted})"
+                );
+            }
+            let cats = |t: &str| t[t.find("index(").unwrap()..].to_string();
+            assert_eq!(cats(&one.1), cats(&many.1));
+        }
+    }
 
     #[test]
     fn json_numbers() {
