@@ -179,6 +179,18 @@ pub enum Axis {
     Dim(String),
 }
 
+/// A per-example shape as schemas write it: `[seq, 4]`.
+pub fn shape_text(shape: &[Axis]) -> String {
+    let parts: Vec<String> = shape
+        .iter()
+        .map(|a| match a {
+            Axis::Fixed(n) => n.to_string(),
+            Axis::Dim(d) => d.clone(),
+        })
+        .collect();
+    format!("[{}]", parts.join(", "))
+}
+
 /// The three roles an input plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {

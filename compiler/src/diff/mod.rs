@@ -12,8 +12,8 @@ pub mod render;
 use crate::check::Checked;
 use crate::emit::seam;
 use crate::ir::{
-    Axis, Categories, Charset, Encoding, Input, Missing, Role, Scalar, Schema, Step, TensorSpec,
-    Transform, Truncate, Unknown,
+    shape_text, Categories, Charset, Encoding, Input, Missing, Role, Scalar, Schema, Step,
+    TensorSpec, Transform, Truncate, Unknown,
 };
 use std::fmt::Write as _;
 
@@ -383,17 +383,6 @@ fn role_noun(r: Role) -> &'static str {
         Role::Label => "label",
         Role::Weight => "weight",
     }
-}
-
-fn shape_text(shape: &[Axis]) -> String {
-    let parts: Vec<String> = shape
-        .iter()
-        .map(|a| match a {
-            Axis::Fixed(n) => n.to_string(),
-            Axis::Dim(d) => d.clone(),
-        })
-        .collect();
-    format!("[{}]", parts.join(", "))
 }
 
 fn transform_text(t: &Transform) -> String {

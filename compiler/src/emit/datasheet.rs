@@ -3,7 +3,7 @@
 
 use crate::check::Checked;
 use crate::emit::seam;
-use crate::ir::{Axis, Charset, Missing, Transform, Truncate};
+use crate::ir::{Charset, Missing, Transform, Truncate};
 use crate::markdown::{cell, code};
 use std::fmt::Write as _;
 
@@ -63,15 +63,7 @@ pub fn datasheet(c: &Checked, source: &str) -> String {
         let shape = if i.shape.is_empty() {
             "scalar".to_string()
         } else {
-            let parts: Vec<String> = i
-                .shape
-                .iter()
-                .map(|a| match a {
-                    Axis::Fixed(n) => n.to_string(),
-                    Axis::Dim(d) => d.clone(),
-                })
-                .collect();
-            format!("`[{}]`", parts.join(", "))
+            format!("`{}`", crate::ir::shape_text(&i.shape))
         };
         let _ = writeln!(out, "\n### `{}` ({}, {})\n", i.name, i.dtype, i.role.name());
         if let Some(d) = &i.doc {

@@ -2,7 +2,7 @@
 
 use super::float as number;
 use crate::ir::{
-    Axis, Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform,
+    Categories, Charset, Encoding, FitOrder, Missing, Role, Scalar, Schema, Step, Transform,
     Truncate, Unknown,
 };
 use std::fmt::Write as _;
@@ -177,15 +177,7 @@ pub fn write(s: &Schema) -> String {
         let shape = if i.shape.is_empty() {
             String::new()
         } else {
-            let axes: Vec<String> = i
-                .shape
-                .iter()
-                .map(|a| match a {
-                    Axis::Fixed(n) => n.to_string(),
-                    Axis::Dim(d) => d.clone(),
-                })
-                .collect();
-            format!("[{}]", axes.join(", "))
+            crate::ir::shape_text(&i.shape)
         };
         let mut body: Vec<String> = Vec::new();
         if let Some(doc) = &i.doc {
