@@ -1,12 +1,19 @@
-"""Property test: on randomly generated schemas (`schemagen`), the generated Python and the
-runtime's dynamic path agree bit for bit on sampled valid records and error for error on sampled
-invalid ones. `TENSORSEAM_PARITY_SCHEMAS` sets how many schemas (default 40), and
-`TENSORSEAM_PARITY_SEED` the first seed."""
+"""Property test: on randomly generated schemas (`schemagen`), the generated Python, the runtime's
+dynamic path and — for the first `TENSORSEAM_PARITY_DERIVED` of them (default 12) — the derive agree
+bit for bit on sampled valid records and error for error on sampled invalid ones.
+`TENSORSEAM_PARITY_SCHEMAS` sets how many schemas (default 40), `TENSORSEAM_PARITY_SEED` the first
+seed.
+
+For the derive, the schemas are written under `target/probe-schemas/`, structs for them generated
+with `tensorseam gen rust`, and the probe example rebuilt with those structs compiled in
+(`runtime/build.rs` includes the file `TENSORSEAM_PROBE_STRUCTS` names)."""
 
 from __future__ import annotations
 
 import os
 import pathlib
+import re
+import subprocess
 
 import parity
 import pytest
@@ -14,11 +21,58 @@ import schemagen
 
 COUNT = int(os.environ.get("TENSORSEAM_PARITY_SCHEMAS", "40"))
 FIRST = int(os.environ.get("TENSORSEAM_PARITY_SEED", "0"))
+DERIVED = min(COUNT, int(os.environ.get("TENSORSEAM_PARITY_DERIVED", "12")))
+SCHEMA_DIR = parity.ROOT / "target" / "probe-schemas"
+
+
+def struct_fields(rust: str) -> list[tuple[str, str]] | None:
+    """The fields of the struct `gen rust` wrote, or None when one needs an attribute."""
+    if "#[tensorseam(rename" in rust:
+        return None
+    return re.findall(r"^    pub (\w+): (.+),$", rust, flags=re.MULTILINE)
+
+
+@pytest.fixture(scope="module")
+def derived() -> set[int]:
+    """Builds the probe with derive structs for the first schemas; returns their seeds."""
+    SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
+    blocks, arms, seeds = [], [], set()
+    for seed in range(FIRST, FIRST + DERIVED):
+        path = SCHEMA_DIR / f"generated{seed}.yaml"
+        path.write_text(schemagen.text(seed), encoding="utf-8")
+        rel = f"../target/probe-schemas/generated{seed}.yaml"
+        fields = struct_fields(parity.run(parity.CLI, "gen", "rust", path, "--training", "--schema-path", rel))
+        if not fields:
+            continue
+        body = ", ".join(f"{name}: {ty}" for name, ty in fields)
+        blocks.append(f'record! {{\n    #[derive(ModelInput)]\n    #[tensorseam(schema = "{rel}")]\n    struct G{seed} {{ {body} }}\n}}\n')
+        arms.append(f'        "generated{seed}" => Some(crate::derived(records, training, G{seed}::from_json)),\n')
+        seeds.add(seed)
+    source = "".join(blocks) + (
+        "pub fn derive(stem: &str, records: &[serde_json::Value], training: bool) -> Option<serde_json::Value> {\n"
+        "    match stem {\n" + "".join(arms) + "        _ => None,\n    }\n}\n"
+    )
+    structs = SCHEMA_DIR / "structs.rs"
+    structs.write_text(source, encoding="utf-8")
+    env = dict(os.environ, TENSORSEAM_PROBE_STRUCTS=str(structs))
+    build = subprocess.run(
+        ["cargo", "build", "-q", "-p", "tensorseam", "--features", "dynamic", "--example", "probe"],
+        cwd=parity.ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert build.returncode == 0, build.stderr[-3000:]
+    return seeds
 
 
 @pytest.mark.parametrize("seed", range(FIRST, FIRST + COUNT))
-def test_generated_schema(seed: int, tmp_path: pathlib.Path) -> None:
+def test_generated_schema(seed: int, tmp_path: pathlib.Path, derived: set[int]) -> None:
     path = tmp_path / f"generated{seed}.yaml"
     path.write_text(schemagen.text(seed), encoding="utf-8")
     counts = parity.check(path, tmp_path, n=40, seed=seed, invalid=40)
     assert counts["batches"] >= 2, counts
+    if seed in derived:
+        # The derive was compared on the valid batches at least (records it can hold).
+        assert counts["derive"] > 0, counts
+
+
+def test_most_generated_schemas_reach_the_derive(derived: set[int]) -> None:
+    assert len(derived) >= DERIVED * 3 // 4, sorted(derived)

@@ -83,12 +83,13 @@ macro_rules! record {
         $(#[$m])*
         pub struct $name { $($field: $ty),* }
         impl $name {
-            pub fn from_json(v: &Value) -> Option<Self> {
-                Some($name { $($field: <$ty>::from_json(v.get(stringify!($field)).unwrap_or(&Value::Null))?),* })
+            pub fn from_json(v: &::serde_json::Value) -> Option<Self> {
+                Some($name { $($field: <$ty as $crate::records::FromJson>::from_json(v.get(stringify!($field)).unwrap_or(&::serde_json::Value::Null))?),* })
             }
         }
     };
 }
+pub(crate) use record;
 
 record! {
     #[derive(ModelInput)]
