@@ -84,7 +84,7 @@ macro_rules! record {
         pub struct $name { $($field: $ty),* }
         impl $name {
             pub fn from_json(v: &::serde_json::Value) -> Option<Self> {
-                Some($name { $($field: <$ty as $crate::records::FromJson>::from_json(v.get(stringify!($field)).unwrap_or(&::serde_json::Value::Null))?),* })
+                Some($name { $($field: <$ty as FromJson>::from_json(v.get(stringify!($field)).unwrap_or(&::serde_json::Value::Null))?),* })
             }
         }
     };
