@@ -89,6 +89,8 @@ macro_rules! record {
         }
     };
 }
+#[allow(unused_imports)]
+// used by the probe example's generated structs, not by the parity test
 pub(crate) use record;
 
 record! {
