@@ -32,7 +32,7 @@ step "generated Python: mypy --strict and ruff on the golden modules"
 
 step "python tests (batch files, parity with the Rust runtime and derive, scikit-learn oracle)"
 cargo build --locked -q -p tensorseam-cli
-cargo build --locked -q -p tensorseam --features dynamic --example probe
+cargo build --locked -q -p tensorseam-probe
 cargo build --locked -q -p tensorseam-example-serving
 .venv/bin/python -m pytest -q tests/python
 

@@ -1,5 +1,5 @@
 """The cross-language parity harness: the same `sample` records through the runtime's dynamic path,
-the derive (both through `runtime/examples/probe.rs`) and the generated Python module — from record
+the derive (both through the probe, `tests/probe`) and the generated Python module — from record
 lists, from columns of lists and from numpy columns. Tensors must match bit for bit and errors in
 code, row and path; a mismatch names the first differing element with both values."""
 
@@ -18,7 +18,7 @@ import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CLI = pathlib.Path(os.environ.get("TENSORSEAM_BIN", ROOT / "target" / "debug" / "tensorseam"))
-PROBE = ROOT / "target" / "debug" / "examples" / "probe"
+PROBE = ROOT / "target" / "debug" / "probe"
 
 _SHORT = {"bool": "bool", "float32": "f32", "float64": "f64", "int8": "i8", "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "u8", "uint16": "u16", "uint32": "u32", "uint64": "u64"}
 

@@ -5,8 +5,8 @@ bit for bit on sampled valid records and error for error on sampled invalid ones
 seed.
 
 For the derive, the schemas are written under `target/probe-schemas/`, structs for them generated
-with `tensorseam gen rust`, and the probe example rebuilt with those structs compiled in
-(`runtime/build.rs` includes the file `TENSORSEAM_PROBE_STRUCTS` names)."""
+with `tensorseam gen rust`, and the probe (`tests/probe`) rebuilt with those structs compiled in
+(its `build.rs` includes the file `TENSORSEAM_PROBE_STRUCTS` names)."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def derived() -> set[int]:
     structs.write_text(source, encoding="utf-8")
     env = dict(os.environ, TENSORSEAM_PROBE_STRUCTS=str(structs))
     build = subprocess.run(
-        ["cargo", "build", "-q", "-p", "tensorseam", "--features", "dynamic", "--example", "probe"],
+        ["cargo", "build", "-q", "-p", "tensorseam-probe"],
         cwd=parity.ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert build.returncode == 0, build.stderr[-3000:]

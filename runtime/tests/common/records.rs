@@ -1,6 +1,6 @@
 //! Typed structs deriving `ModelInput` for the schemas the parity checks cover, each readable from
 //! a JSON record (`from_json`, `None` when the struct cannot hold the record). Shared by the
-//! Rust parity test and the cross-language probe (`examples/probe.rs`).
+//! Rust parity test and the cross-language probe (`tests/probe`).
 
 #![allow(dead_code)]
 
@@ -90,7 +90,7 @@ macro_rules! record {
     };
 }
 #[allow(unused_imports)]
-// used by the probe example's generated structs, not by the parity test
+// used by the probe's generated structs, not by the parity test
 pub(crate) use record;
 
 record! {

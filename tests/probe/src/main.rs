@@ -1,14 +1,14 @@
-//! The Rust side of the cross-language parity harness (`tests/python/test_parity.py`): reads JSONL
+//! The Rust side of the cross-language parity harness (`tests/python/parity.py`): reads JSONL
 //! records on stdin and prints, as one JSON line per batch, what the dynamic path and — for the
 //! schemas `tests/common/records.rs` derives — the derive make of them: every tensor's dtype,
 //! shape and little-endian bytes (hex), or every error's row, path and code.
 //!
 //! ```text
-//! cargo run -p tensorseam --features dynamic --example probe -- SCHEMA batch|rows [--training] < records.jsonl
+//! cargo run -p tensorseam-probe -- SCHEMA batch|rows [--training] < records.jsonl
 //! ```
 //! `batch` encodes all records as one batch; `rows` encodes each record alone (a line each).
 
-#[path = "../tests/common/records.rs"]
+#[path = "../../../runtime/tests/common/records.rs"]
 mod records;
 
 /// Structs for generated schemas, when the parity tests supply them (see `build.rs`).

@@ -1,8 +1,17 @@
-//! Only for the cross-language probe (`examples/probe.rs`): the parity tests may hand it structs
-//! for randomly generated schemas in a file named by `TENSORSEAM_PROBE_STRUCTS`; without one the
-//! probe gets an empty set. Nothing else in the crate uses this.
+//! The parity tests may hand the probe structs for randomly generated schemas, in a file named by
+//! `TENSORSEAM_PROBE_STRUCTS`; without one it gets none. (A crate of its own, so rebuilding it
+//! with other structs rebuilds nothing else.)
 
 fn main() {
+    // The structs it shares with the runtime's parity test name their schemas relative to the
+    // runtime crate; the derive resolves them from there (the override its UI tests use too).
+    let manifest = std::path::PathBuf::from(
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"),
+    );
+    println!(
+        "cargo:rustc-env=TENSORSEAM_MANIFEST_DIR_OVERRIDE={}",
+        manifest.join("../../runtime").display()
+    );
     println!("cargo:rerun-if-env-changed=TENSORSEAM_PROBE_STRUCTS");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     let text = match std::env::var_os("TENSORSEAM_PROBE_STRUCTS") {
