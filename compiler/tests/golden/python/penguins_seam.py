@@ -323,10 +323,12 @@ def _arrow_strings(col: Any) -> _Arrow | None:
     if to_arrow is None:
         return None
     try:
+        # pandas offers the protocol on every extension column; without pyarrow installed, or
+        # for a column Arrow cannot hold, the column is read as Python values instead.
         array = to_arrow()
-    except (TypeError, ValueError):
+        pa = importlib.import_module("pyarrow")
+    except (ImportError, TypeError, ValueError):
         return None
-    pa = importlib.import_module("pyarrow")
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     kind = array.type
