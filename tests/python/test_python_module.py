@@ -109,3 +109,11 @@ def test_module_imports_nothing_but_numpy_and_the_standard_library(tmp_path: pat
     text = (parity.ROOT / "compiler" / "tests" / "golden" / "python" / "penguins_seam.py").read_text()
     imports = sorted({line.split()[1] for line in text.splitlines() if line.startswith(("import ", "from "))})
     assert imports == ["__future__", "collections.abc", "importlib", "itertools", "json", "math", "numpy", "numpy.typing", "operator", "typing"]
+
+
+def test_pandas_without_pyarrow(mod: types.ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Where pyarrow cannot be imported, pandas' string columns are read as Python values.
+    want = mod.encode(pd.DataFrame(RECORDS), training=True)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)
+    monkeypatch.setitem(sys.modules, "pyarrow.compute", None)
+    same(mod.encode(pd.DataFrame(RECORDS), training=True), want)
