@@ -355,6 +355,28 @@ impl Encoding {
         }
     }
 
+    /// The categories and the unknown policy of `one_hot`, `index` and `multi_hot`.
+    pub fn categories(&self) -> Option<(&Categories, Unknown)> {
+        match self {
+            Encoding::OneHot {
+                categories,
+                unknown,
+                ..
+            }
+            | Encoding::Index {
+                categories,
+                unknown,
+                ..
+            }
+            | Encoding::MultiHot {
+                categories,
+                unknown,
+                ..
+            } => Some((categories, *unknown)),
+            _ => None,
+        }
+    }
+
     /// The output dtype.
     pub fn dtype(&self) -> DType {
         match self {
@@ -581,12 +603,8 @@ impl Schema {
         self.inputs
             .iter()
             .filter(|i| match &i.transform {
-                Transform::Encode(
-                    Encoding::OneHot { categories, .. }
-                    | Encoding::Index { categories, .. }
-                    | Encoding::MultiHot { categories, .. },
-                ) => {
-                    matches!(categories, Categories::Fit { .. })
+                Transform::Encode(e) => {
+                    matches!(e.categories(), Some((Categories::Fit { .. }, _)))
                 }
                 Transform::Scale { steps, .. } => steps
                     .iter()

@@ -2,6 +2,8 @@
 //! edit of one base schema, with the class it must get, the path it must name, and — for every case —
 //! golden files of the Markdown and JSON outputs (`compiler/tests/golden/diff/`, `BLESS=1` rewrites).
 
+mod common;
+
 use std::path::Path;
 use tensorseam_compiler::diff::{compare, render, Class, Review, Verdict};
 use tensorseam_compiler::{compile_bytes, Checked};
@@ -436,7 +438,6 @@ fn a_version_bump_approves_breaking_changes() {
 
 #[test]
 fn golden_markdown_and_json() {
-    let bless = std::env::var_os("BLESS").is_some();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/diff");
     std::fs::create_dir_all(&dir).expect("dir");
     for c in CASES {
@@ -446,17 +447,7 @@ fn golden_markdown_and_json() {
             ("json", tensorseam_compiler::json::pretty(&render::json(&r))),
         ] {
             let file = dir.join(format!("{}.{ext}", c.name));
-            if bless {
-                std::fs::write(&file, &text).expect("bless");
-            } else {
-                let expected = std::fs::read_to_string(&file).unwrap_or_default();
-                assert_eq!(
-                    expected,
-                    text,
-                    "{} differs (BLESS=1 to accept)",
-                    file.display()
-                );
-            }
+            common::golden(&file, &text);
         }
     }
 }

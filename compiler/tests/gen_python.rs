@@ -2,6 +2,8 @@
 //! hostile-names schema of the Python tests. `BLESS=1 cargo test -p tensorseam-compiler --test
 //! gen_python` rewrites them; the test script runs `mypy --strict` and `ruff check` on them.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use tensorseam_compiler::emit::python::module;
 
@@ -43,7 +45,6 @@ fn body(text: &str) -> &str {
 
 #[test]
 fn golden_modules() {
-    let bless = std::env::var_os("BLESS").is_some();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/python");
     std::fs::create_dir_all(&golden).expect("dir");
     let mut count = 0;
@@ -55,17 +56,7 @@ fn golden_modules() {
             .expect("name")
             .replace('.', "_");
         let file = golden.join(format!("{name}.py"));
-        if bless {
-            std::fs::write(&file, &text).expect("bless");
-        } else {
-            let expected = std::fs::read_to_string(&file).unwrap_or_default();
-            assert_eq!(
-                expected,
-                text,
-                "{} differs (BLESS=1 to accept)",
-                file.display()
-            );
-        }
+        common::golden(&file, &text);
         // Byte-identical on every run.
         assert_eq!(generate(&path), text);
         // The YAML and DSL forms of one schema give the same module (but for the file it names).

@@ -2,6 +2,8 @@
 //! `BLESS=1 cargo test -p tensorseam-compiler --test gen_rust` rewrites them; the runtime's trybuild
 //! test compiles each one under `#![deny(warnings)]`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use tensorseam_compiler::emit::rust::{write_struct, StructOptions};
 
@@ -45,7 +47,6 @@ fn file_schema_path(golden: &Path) -> String {
 
 #[test]
 fn golden_structs() {
-    let bless = std::env::var_os("BLESS").is_some();
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/rust");
     let mut count = 0;
     for (path, schema_path) in sources() {
@@ -64,17 +65,7 @@ fn golden_structs() {
             "{}.rs",
             path.file_name().and_then(|n| n.to_str()).expect("name")
         ));
-        if bless {
-            std::fs::write(&file, &text).expect("bless");
-        } else {
-            let expected = std::fs::read_to_string(&file).unwrap_or_default();
-            assert_eq!(
-                expected,
-                text,
-                "{} differs (BLESS=1 to accept)",
-                file.display()
-            );
-        }
+        common::golden(&file, &text);
         // Byte-identical on every run, from either syntax of the same schema.
         let again = tensorseam_compiler::compile_path(&path.to_string_lossy())
             .expect("read")

@@ -560,27 +560,6 @@ fn transform(i: &Input, j: &Input, path: &str, out: &mut Vec<Change>) {
     }
 }
 
-fn categories_of(e: &Encoding) -> Option<(&Categories, Unknown)> {
-    match e {
-        Encoding::OneHot {
-            categories,
-            unknown,
-            ..
-        }
-        | Encoding::Index {
-            categories,
-            unknown,
-            ..
-        }
-        | Encoding::MultiHot {
-            categories,
-            unknown,
-            ..
-        } => Some((categories, *unknown)),
-        _ => None,
-    }
-}
-
 fn unknown_text(u: Unknown) -> String {
     match u {
         Unknown::Error => "error".to_string(),
@@ -597,7 +576,7 @@ fn encoding(role: Role, a: &Encoding, b: &Encoding, path: &str, out: &mut Vec<Ch
                 .values(a.dtype().name(), b.dtype().name()),
         );
     }
-    if let (Some((ca, ua)), Some((cb, ub))) = (categories_of(a), categories_of(b)) {
+    if let (Some((ca, ua)), Some((cb, ub))) = (a.categories(), b.categories()) {
         if ca != cb {
             out.push(categories(role, a, ca, ua, cb, &path));
         }

@@ -106,36 +106,18 @@ pub fn targets(c: &Checked) -> Result<Vec<Target>, FitError> {
                     scale = Some((at, stat));
                 }
             }
-            Transform::Encode(
-                Encoding::OneHot {
-                    categories:
-                        Categories::Fit {
-                            order,
-                            max_categories,
-                            min_frequency,
-                        },
-                    ..
+            Transform::Encode(e) => {
+                if let Some((
+                    Categories::Fit {
+                        order,
+                        max_categories,
+                        min_frequency,
+                    },
+                    _,
+                )) = e.categories()
+                {
+                    categories = Some((Counts::default(), *order, *max_categories, *min_frequency));
                 }
-                | Encoding::Index {
-                    categories:
-                        Categories::Fit {
-                            order,
-                            max_categories,
-                            min_frequency,
-                        },
-                    ..
-                }
-                | Encoding::MultiHot {
-                    categories:
-                        Categories::Fit {
-                            order,
-                            max_categories,
-                            min_frequency,
-                        },
-                    ..
-                },
-            ) => {
-                categories = Some((Counts::default(), *order, *max_categories, *min_frequency));
             }
             _ => {}
         }
