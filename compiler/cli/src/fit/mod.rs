@@ -180,6 +180,43 @@ impl Target {
         }
     }
 
+    /// How a scalar CSV cell may skip the general path: `Some(true)` for an `f64` or `i64` input
+    /// without a range whose first step is the fitted one (a finite number in a short cell goes
+    /// straight to the statistic: nothing to round, check or transform first); `Some(false)` for a
+    /// `str` input fitting categories without `charset: ascii` (a non-empty cell is counted as is).
+    pub fn plain(&self) -> Option<bool> {
+        let numeric = matches!(self.dtype, DType::F64 | DType::I64)
+            && self.range == (None, None)
+            && self.prefix.is_empty()
+            && self.categories.is_none()
+            && self.scale.is_some();
+        let text = self.dtype == DType::Str && !self.ascii && self.categories.is_some();
+        match (self.rank, numeric, text) {
+            (0, true, _) => Some(true),
+            (0, _, true) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// A non-empty cell of a plain `str` input: exactly what `observe` does with it, shorter.
+    #[inline]
+    pub fn push_plain_str(&mut self, cell: &[u8]) {
+        match (std::str::from_utf8(cell), &mut self.categories) {
+            (Ok(s), Some((counts, ..))) => counts.push_str(s),
+            _ => self.invalid += 1,
+        }
+    }
+
+    /// A finite value of a `plain_float` input: exactly what `observe` does with it, shorter.
+    #[inline]
+    pub fn push_plain(&mut self, x: f64) {
+        match &mut self.scale {
+            Some((_, Scale::Standardize(m))) => m.push(x),
+            Some((_, Scale::MinMax(e))) => e.push(x),
+            None => {}
+        }
+    }
+
     /// Observes one leaf value.
     pub fn observe(&mut self, v: Leaf<'_>) {
         let missing = match v {

@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tensorseam::dynamic::raw::parse_json;
+use tensorseam_compiler::ir::DType;
 
 /// Bytes read so far by every reader of the file, and the progress line they show.
 struct Progress {
@@ -448,23 +449,38 @@ fn take_record<'a>(
     cells: impl Fn(usize) -> Option<&'a [u8]>,
     targets: &mut [Target],
     columns: &[Option<usize>],
+    plain: &[Option<bool>],
 ) {
-    for (t, col) in targets.iter_mut().zip(columns) {
+    for ((t, col), plain) in targets.iter_mut().zip(columns).zip(plain) {
         let cell = col.and_then(&cells).unwrap_or(b"");
-        if t.rank == 0 {
-            let leaf = csv_leaf(cell, t);
-            t.observe(leaf);
-        } else if cell.is_empty() {
-            t.missing += 1;
-        } else {
-            // A shaped input's cell holds its JSON text.
-            match std::str::from_utf8(cell)
-                .ok()
-                .and_then(|s| parse_json(s).ok())
-            {
-                Some(v) => json_leaves(&v, t.rank, t),
-                None => t.invalid += 1,
-            }
+        match plain {
+            // The common cells, without the general path's checks (none applies to them).
+            Some(true) => match short_number(cell) {
+                Some(Leaf::Float(x)) if t.dtype == DType::F64 => t.push_plain(x),
+                Some(Leaf::Int(i)) => t.push_plain(i as f64),
+                _ => t.observe(csv_leaf(cell, t)),
+            },
+            Some(false) if !cell.is_empty() => t.push_plain_str(cell),
+            _ => take_cell(cell, t),
+        }
+    }
+}
+
+/// One cell into its target, by the general path.
+fn take_cell(cell: &[u8], t: &mut Target) {
+    if t.rank == 0 {
+        let leaf = csv_leaf(cell, t);
+        t.observe(leaf);
+    } else if cell.is_empty() {
+        t.missing += 1;
+    } else {
+        // A shaped input's cell holds its JSON text.
+        match std::str::from_utf8(cell)
+            .ok()
+            .and_then(|s| parse_json(s).ok())
+        {
+            Some(v) => json_leaves(&v, t.rank, t),
+            None => t.invalid += 1,
         }
     }
 }
@@ -480,6 +496,7 @@ fn read_part(
         .buffer_capacity(1 << 20)
         .from_reader(reader);
     let mut record = csv::ByteRecord::new();
+    let plain: Vec<Option<bool>> = targets.iter().map(Target::plain).collect();
     let mut rows = 0u64;
     loop {
         match csv.read_byte_record(&mut record) {
@@ -488,7 +505,7 @@ fn read_part(
             Err(e) => return Err(ReadError(format!("CSV: {e}"))),
         }
         rows += 1;
-        take_record(|c| record.get(c), targets, columns);
+        take_record(|c| record.get(c), targets, columns, &plain);
     }
     Ok(rows)
 }
