@@ -326,6 +326,7 @@ fn read_csv_parts(
         .iter()
         .map(|t| names.iter().position(|h| h == t.name.as_bytes()))
         .collect();
+    let width = names.len();
     let start = header.len() as u64;
     let bounds = split(path, start, total, parts)?;
     let run = |bounds: &[(u64, u64)], single: bool| -> PartResult {
@@ -361,8 +362,14 @@ fn read_csv_parts(
                             progress,
                             quoted: false,
                         };
-                        let rows = read_part(&mut reader, &mut mine, &columns)?;
-                        Ok((mine, rows, reader.quoted && !single))
+                        if single {
+                            let rows = read_part(&mut reader, &mut mine, &columns)?;
+                            return Ok((mine, rows, false));
+                        }
+                        match read_part_plain(&mut reader, &mut mine, &columns, width)? {
+                            Some(rows) => Ok((mine, rows, false)),
+                            None => Ok((mine, 0, true)),
+                        }
                     })();
                     if let Ok(mut m) = merged.lock() {
                         m.add(k, result);
@@ -381,7 +388,7 @@ fn read_csv_parts(
         }
         Ok((m.all, m.rows, m.quoted))
     };
-    let (mut fitted, mut rows, quoted) = run(&bounds, bounds.len() == 1)?;
+    let (mut fitted, mut rows, quoted) = run(&bounds, false)?;
     if quoted {
         (fitted, rows, _) = run(&[(start, total)], true)?;
     }
@@ -485,6 +492,78 @@ fn take_cell(cell: &[u8], t: &mut Target) {
     }
 }
 
+/// Reads one part of a CSV file that has no quotes. Without quotes a record is a line and a cell is
+/// what lies between commas, so a vectorized search for the two bytes finds every cell. `Ok(None)`
+/// when a quote turns up after all (the caller reads the file with the CSV parser instead).
+fn read_part_plain(
+    mut reader: impl Read,
+    targets: &mut [Target],
+    columns: &[Option<usize>],
+    width: usize,
+) -> Result<Option<u64>, ReadError> {
+    let plain: Vec<Option<bool>> = targets.iter().map(Target::plain).collect();
+    let mut buf: Vec<u8> = Vec::with_capacity(2 << 20);
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut bounds: Vec<(usize, usize)> = Vec::with_capacity(width + 1);
+    let mut rows = 0u64;
+    loop {
+        let n = reader
+            .read(&mut chunk)
+            .map_err(|e| ReadError(e.to_string()))?;
+        if memchr::memchr(b'"', &chunk[..n]).is_some() {
+            return Ok(None);
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        let done = n == 0;
+        if done && buf.last().is_some_and(|b| *b != b'\n') {
+            buf.push(b'\n');
+        }
+        let mut start = 0;
+        let mut consumed = 0;
+        bounds.clear();
+        for at in memchr::memchr2_iter(b',', b'\n', &buf) {
+            if buf[at] == b',' {
+                bounds.push((start, at));
+                start = at + 1;
+                continue;
+            }
+            let end = if at > start && buf[at - 1] == b'\r' {
+                at - 1
+            } else {
+                at
+            };
+            let empty_line = bounds.is_empty() && end == start;
+            bounds.push((start, end));
+            start = at + 1;
+            consumed = start;
+            if empty_line {
+                bounds.clear();
+                continue;
+            }
+            if bounds.len() != width {
+                return Err(ReadError(format!(
+                    "CSV: a record has {} fields, the header {width}",
+                    bounds.len()
+                )));
+            }
+            rows += 1;
+            let data = &buf;
+            take_record(
+                |c| bounds.get(c).map(|&(a, b)| &data[a..b]),
+                targets,
+                columns,
+                &plain,
+            );
+            bounds.clear();
+        }
+        buf.drain(..consumed);
+        if done {
+            break;
+        }
+    }
+    Ok(Some(rows))
+}
+
 /// Reads the records of one part of a CSV file (no header) into `targets`.
 fn read_part(
     reader: impl Read,
@@ -576,6 +655,39 @@ mod tests {
             }
             let cats = |t: &str| t[t.find("index(").unwrap()..].to_string();
             assert_eq!(cats(&one.1), cats(&many.1));
+        }
+    }
+
+    /// The quote-free reader and the CSV parser read the same records: CRLF line ends, blank
+    /// lines, no newline at the end; a record with the wrong number of cells is an error.
+    #[test]
+    fn plain_reader_reads_what_the_csv_parser_reads() {
+        let schema = "schema p v1 {\n  input x: f64 { scale minmax(fit) }\n  input c: str { encode index(fit) }\n}\n";
+        let (_, out) = tensorseam_compiler::compile_bytes("p.seam", schema.as_bytes());
+        let checked = out.checked.expect("schema");
+        let columns = [Some(0), Some(1)];
+        let body = "1.5,a\r\n\n-2,b\r\n\r\n7.25,,\n";
+        let bad = "1,a\n2\n";
+        for (text, ok) in [
+            (body.trim_end_matches("\n").replace(",,", ","), true),
+            (bad.to_string(), false),
+        ] {
+            let mut a = super::super::targets(&checked).expect("targets");
+            let mut b = a.clone();
+            let plain = super::read_part_plain(text.as_bytes(), &mut a, &columns, 2);
+            let parsed = super::read_part(text.as_bytes(), &mut b, &columns);
+            if ok {
+                assert_eq!(plain.expect("plain").expect("no quotes"), 3);
+                assert_eq!(parsed.expect("csv"), 3);
+                let show = |t: Vec<super::super::Target>| {
+                    tensorseam_compiler::emit::seam::write(
+                        &super::super::fitted(checked.schema(), t).expect("fit"),
+                    )
+                };
+                assert_eq!(show(a), show(b));
+            } else {
+                assert!(plain.is_err() && parsed.is_err());
+            }
         }
     }
 
