@@ -68,21 +68,10 @@ fn call(name: &str, positional: &str, named: &[String]) -> String {
 pub(crate) fn encoding(e: &Encoding) -> String {
     let mut named = Vec::new();
     let positional = match e {
-        Encoding::OneHot {
-            categories: c,
-            unknown: u,
-            ..
-        }
-        | Encoding::Index {
-            categories: c,
-            unknown: u,
-            ..
-        }
-        | Encoding::MultiHot {
-            categories: c,
-            unknown: u,
-            ..
-        } => {
+        Encoding::OneHot { .. } | Encoding::Index { .. } | Encoding::MultiHot { .. } => {
+            let Some((c, u)) = e.categories() else {
+                return String::new();
+            };
             match u {
                 Unknown::Error => {}
                 Unknown::Ignore => named.push("unknown: ignore".to_string()),

@@ -93,24 +93,12 @@ fn unknown(u: Unknown) -> Option<String> {
 fn encoding(e: &Encoding) -> String {
     let mut p: Vec<String> = Vec::new();
     match e {
-        Encoding::OneHot {
-            categories: c,
-            unknown: u,
-            ..
-        }
-        | Encoding::Index {
-            categories: c,
-            unknown: u,
-            ..
-        }
-        | Encoding::MultiHot {
-            categories: c,
-            unknown: u,
-            ..
-        } => {
-            p.push(format!("categories: {}", categories(c)));
-            if let Some(u) = unknown(*u) {
-                p.push(format!("unknown: {u}"));
+        Encoding::OneHot { .. } | Encoding::Index { .. } | Encoding::MultiHot { .. } => {
+            if let Some((c, u)) = e.categories() {
+                p.push(format!("categories: {}", categories(c)));
+                if let Some(u) = unknown(u) {
+                    p.push(format!("unknown: {u}"));
+                }
             }
         }
         Encoding::Hash { buckets, .. } => {
