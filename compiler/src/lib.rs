@@ -33,6 +33,7 @@ pub mod fingerprint;
 pub mod ir;
 pub mod json;
 pub mod markdown;
+pub mod names;
 pub mod sample;
 pub mod source;
 pub mod syntax;

@@ -5,16 +5,28 @@
 //! array with `{"schema": …, "version": …, "fingerprint": …}` as JSON, which loads with
 //! `allow_pickle=False`. A `.safetensors` file carries the same JSON under the `__tensorseam__` key
 //! of its `__metadata__`.
+//!
+//! Both are written a block at a time through [`crate::atomic`] (no second copy of a tensor in
+//! memory; a failed write leaves the old file). Reading is bounded: only regular files are opened,
+//! and an array is read only as far as its own header and the archive's size declare, so a small
+//! file that claims to hold gigabytes (a zip bomb) costs nothing to [`read_headers`].
 
+use crate::atomic::AtomicFile;
 use crate::batch::Batch;
 use crate::tensor::{DType, Tensor};
-use std::collections::HashMap;
 use std::fmt;
-use std::io::{Read, Seek, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 /// The name of the metadata entry in both formats.
 pub const META_KEY: &str = "__tensorseam__";
+
+/// The longest `.npy` header read (numpy writes a few hundred bytes; version 2 could declare 4 GB).
+const MAX_NPY_HEADER: usize = 1 << 16;
+/// The longest metadata entry read.
+const MAX_META: u64 = 1 << 16;
+/// The longest `.safetensors` header read (the reference implementation's own limit).
+const MAX_SAFETENSORS_HEADER: u64 = 100_000_000;
 
 /// What a batch file says about the schema that wrote it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,35 +39,28 @@ pub struct Meta {
     pub fingerprint: String,
 }
 
-/// One array of a batch file.
+/// One array of a batch file: its dtype and shape as the file declares them, and its data when it
+/// was read (and is of a dtype tensorseam writes).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Entry {
-    /// A tensor of a dtype tensorseam writes.
-    Tensor(Tensor),
-    /// An array of another dtype (`verify` reports it).
-    Other {
-        /// The dtype as the file names it (numpy `descr` or safetensors dtype).
-        dtype: String,
-        /// Its shape.
-        shape: Vec<usize>,
-    },
+pub struct Entry {
+    /// The dtype: `f32` and the like for the dtypes tensorseam writes, else the file's own name
+    /// (numpy `descr` or safetensors dtype).
+    pub dtype: String,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// The data ([`read`]; `None` from [`read_headers`], or for another dtype).
+    pub tensor: Option<Tensor>,
 }
 
 impl Entry {
-    /// The dtype's name (`f32`, or the file's own name for others).
-    pub fn dtype_name(&self) -> String {
-        match self {
-            Entry::Tensor(t) => t.dtype().name().to_string(),
-            Entry::Other { dtype, .. } => dtype.clone(),
-        }
+    /// The dtype's name.
+    pub fn dtype_name(&self) -> &str {
+        &self.dtype
     }
 
     /// The shape.
     pub fn shape(&self) -> &[usize] {
-        match self {
-            Entry::Tensor(t) => t.shape(),
-            Entry::Other { shape, .. } => shape,
-        }
+        &self.shape
     }
 }
 
@@ -68,7 +73,7 @@ pub struct BatchFile {
     pub entries: Vec<(String, Entry)>,
 }
 
-/// A batch file that could not be read or written.
+/// A batch file that could not be read or written; the message names the file.
 #[derive(Debug)]
 pub struct FileError(pub String);
 
@@ -96,6 +101,26 @@ fn parse_meta(text: &str) -> Option<Meta> {
         version: v.get("version")?.as_u64()?,
         fingerprint: v.get("fingerprint")?.as_str()?.to_string(),
     })
+}
+
+/// Bytes of `count` elements of `dtype`, unless that overflows.
+fn data_len(dtype_size: usize, shape: &[usize]) -> Option<u64> {
+    shape
+        .iter()
+        .try_fold(dtype_size as u64, |acc, n| acc.checked_mul(*n as u64))
+}
+
+/// Reads exactly `len` bytes (`len` already checked against what the file declares).
+fn read_exact_vec(r: &mut impl Read, len: u64) -> Result<Vec<u8>, FileError> {
+    let n = usize::try_from(len).map_err(|_| FileError("an array larger than memory".into()))?;
+    let mut out = Vec::new();
+    out.try_reserve_exact(n)
+        .map_err(|_| FileError(format!("an array of {n} bytes does not fit in memory")))?;
+    r.take(len).read_to_end(&mut out).map_err(err)?;
+    if out.len() as u64 != len {
+        return Err(FileError("truncated array data".into()));
+    }
+    Ok(out)
 }
 
 // ---- npy -----------------------------------------------------------------------------------
@@ -135,8 +160,8 @@ fn from_descr(descr: &str) -> Option<DType> {
     })
 }
 
-/// An `.npy` (format 1.0) with the given header fields and data.
-fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+/// An `.npy` (format 1.0) header for an array of `descr` and `shape`; the data follows it.
+fn npy_header(descr: &str, shape: &[usize]) -> Vec<u8> {
     let dims = match shape {
         [] => String::new(),
         [one] => format!("{one},"),
@@ -151,11 +176,10 @@ fn npy(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
     let total = 10 + header.len() + 1;
     header.push_str(&" ".repeat((64 - total % 64) % 64));
     header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + data.len());
+    let mut out = Vec::with_capacity(10 + header.len());
     out.extend_from_slice(b"\x93NUMPY\x01\x00");
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(data);
     out
 }
 
@@ -189,50 +213,76 @@ fn parse_header(h: &str) -> Option<NpyHeader> {
     })
 }
 
-/// Parses an `.npy`: its header and the bytes after it.
-fn read_npy(bytes: &[u8]) -> Result<(NpyHeader, &[u8]), FileError> {
-    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" {
+/// Reads an `.npy` header from the start of `r`; returns it and its length in bytes.
+fn read_npy_header(r: &mut impl Read) -> Result<(NpyHeader, u64), FileError> {
+    let mut start = [0u8; 10];
+    r.read_exact(&mut start)
+        .map_err(|_| FileError("not an .npy array (too short)".into()))?;
+    if &start[..6] != b"\x93NUMPY" {
         return Err(FileError("not an .npy array (bad magic)".into()));
     }
-    let (len, start) = match bytes[6] {
-        1 => (usize::from(u16::from_le_bytes([bytes[8], bytes[9]])), 10),
-        2 | 3 if bytes.len() >= 12 => (
-            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
-            12,
-        ),
+    let (len, prefix) = match start[6] {
+        1 => (usize::from(u16::from_le_bytes([start[8], start[9]])), 10),
+        2 | 3 => {
+            let mut more = [0u8; 2];
+            r.read_exact(&mut more).map_err(err)?;
+            (
+                u32::from_le_bytes([start[8], start[9], more[0], more[1]]) as usize,
+                12,
+            )
+        }
         v => return Err(FileError(format!("unsupported .npy format version {v}"))),
     };
-    let header = bytes
-        .get(start..start + len)
-        .ok_or_else(|| FileError("truncated .npy header".into()))?;
-    let header = std::str::from_utf8(header).map_err(err)?;
-    let h = parse_header(header)
-        .ok_or_else(|| FileError(format!("unreadable .npy header {header:?}")))?;
-    Ok((h, &bytes[start + len..]))
+    if len > MAX_NPY_HEADER {
+        return Err(FileError(format!(
+            "an .npy header of {len} bytes (at most {MAX_NPY_HEADER} are read)"
+        )));
+    }
+    let mut header = vec![0u8; len];
+    r.read_exact(&mut header)
+        .map_err(|_| FileError("truncated .npy header".into()))?;
+    let header = String::from_utf8_lossy(&header);
+    let h = parse_header(&header).ok_or_else(|| {
+        let shown: String = header.chars().take(80).collect();
+        FileError(format!("unreadable .npy header {shown:?}"))
+    })?;
+    Ok((h, (prefix + len) as u64))
 }
 
-fn npy_entry(bytes: &[u8]) -> Result<Entry, FileError> {
-    let (h, data) = read_npy(bytes)?;
-    let Some(dtype) = from_descr(&h.descr) else {
-        return Ok(Entry::Other {
-            dtype: h.descr,
-            shape: h.shape,
-        });
+/// One `.npy` array: its header, and its data when `data` is set and the dtype is known. `size`
+/// is what the archive declares for the member: the data must be exactly what the header says.
+fn npy_entry(r: &mut impl Read, size: u64, data: bool) -> Result<Entry, FileError> {
+    let (h, header_len) = read_npy_header(r)?;
+    let dtype = from_descr(&h.descr);
+    let entry = |tensor| Entry {
+        dtype: dtype.map_or_else(|| h.descr.clone(), |d| d.name().to_string()),
+        shape: h.shape.clone(),
+        tensor,
     };
-    let count: usize = h.shape.iter().product();
-    let data = data
-        .get(..count * dtype.size())
-        .ok_or_else(|| FileError("truncated .npy data".into()))?;
-    if !h.fortran {
-        return Tensor::from_le_bytes(dtype, &h.shape, data)
-            .map(Entry::Tensor)
-            .ok_or_else(|| FileError("invalid .npy data".into()));
+    let Some(dtype) = dtype else {
+        return Ok(entry(None));
+    };
+    let len = data_len(dtype.size(), &h.shape)
+        .ok_or_else(|| FileError("the shape's size overflows".into()))?;
+    if header_len.checked_add(len) != Some(size) {
+        return Err(FileError(format!(
+            "the header declares {len} bytes of data, the archive {}",
+            size.saturating_sub(header_len)
+        )));
     }
-    // Fortran order: read with the axes reversed, then transpose into row-major.
-    let reversed: Vec<usize> = h.shape.iter().rev().copied().collect();
-    let t = Tensor::from_le_bytes(dtype, &reversed, data)
+    if !data {
+        return Ok(entry(None));
+    }
+    let bytes = read_exact_vec(r, len)?;
+    let shape: Vec<usize> = if h.fortran {
+        h.shape.iter().rev().copied().collect()
+    } else {
+        h.shape.clone()
+    };
+    let t = Tensor::from_le_bytes(dtype, &shape, &bytes)
         .ok_or_else(|| FileError("invalid .npy data".into()))?;
-    Ok(Entry::Tensor(transpose(t)))
+    // Fortran order: read with the axes reversed, then transpose into row-major.
+    Ok(entry(Some(if h.fortran { transpose(t) } else { t })))
 }
 
 macro_rules! transpose_impl {
@@ -248,42 +298,43 @@ fn transpose(t: Tensor) -> Tensor {
 /// A 0-d unicode `.npy` holding `text` (UTF-32LE, dtype `<U{n}`).
 fn npy_unicode(text: &str) -> Vec<u8> {
     let n = text.chars().count().max(1);
-    let mut data: Vec<u8> = text
-        .chars()
-        .flat_map(|c| (c as u32).to_le_bytes())
-        .collect();
-    data.resize(n * 4, 0);
-    npy(&format!("<U{n}"), &[], &data)
+    let mut out = npy_header(&format!("<U{n}"), &[]);
+    let start = out.len();
+    out.extend(text.chars().flat_map(|c| (c as u32).to_le_bytes()));
+    out.resize(start + n * 4, 0);
+    out
 }
 
-fn read_unicode(bytes: &[u8]) -> Option<String> {
-    let (h, data) = read_npy(bytes).ok()?;
+fn read_unicode(r: &mut impl Read) -> Option<String> {
+    let (h, _) = read_npy_header(r).ok()?;
     let n: usize = h.descr.strip_prefix("<U")?.parse().ok()?;
     if !h.shape.is_empty() {
         return None;
     }
+    let data = read_exact_vec(r, (n as u64).checked_mul(4)?).ok()?;
     let chars: Option<String> = data
-        .get(..n * 4)?
         .chunks_exact(4)
         .map(|c| char::from_u32(u32::from_le_bytes([c[0], c[1], c[2], c[3]])))
         .collect();
     Some(chars?.trim_end_matches('\0').to_string())
 }
 
-/// Writes `batch` as `.npz` to `w`.
+/// Writes `batch` as `.npz` to `w`, a tensor at a time.
 ///
 /// # Errors
 /// I/O errors.
 pub fn write_npz(batch: &Batch, w: impl Write + Seek) -> Result<(), FileError> {
     let mut zip = zip::ZipWriter::new(w);
     for (name, tensor) in batch.tensors() {
-        let data = npy(descr(tensor.dtype()), tensor.shape(), &tensor.to_le_bytes());
+        let header = npy_header(descr(tensor.dtype()), tensor.shape());
+        let size = header.len() as u64 + (tensor.len() * tensor.dtype().size()) as u64;
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
-            .large_file(data.len() as u64 >= u64::from(u32::MAX));
+            .large_file(size >= u64::from(u32::MAX));
         zip.start_file(format!("{name}.npy"), options)
             .map_err(err)?;
-        zip.write_all(&data).map_err(err)?;
+        zip.write_all(&header).map_err(err)?;
+        tensor.write_le(&mut zip).map_err(err)?;
     }
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
@@ -300,6 +351,10 @@ pub fn write_npz(batch: &Batch, w: impl Write + Seek) -> Result<(), FileError> {
 /// # Errors
 /// When the archive or an array in it cannot be read.
 pub fn read_npz(r: impl Read + Seek) -> Result<BatchFile, FileError> {
+    npz(r, true)
+}
+
+fn npz(r: impl Read + Seek, data: bool) -> Result<BatchFile, FileError> {
     let mut zip =
         zip::ZipArchive::new(r).map_err(|e| FileError(format!("not an .npz archive: {e}")))?;
     let mut meta = None;
@@ -307,16 +362,18 @@ pub fn read_npz(r: impl Read + Seek) -> Result<BatchFile, FileError> {
     for i in 0..zip.len() {
         let mut file = zip.by_index(i).map_err(err)?;
         let name = file.name().map_err(err)?.to_string();
-        let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(err)?;
         let Some(stem) = name.strip_suffix(".npy") else {
             continue;
         };
         if stem == META_KEY {
-            meta = read_unicode(&bytes).as_deref().and_then(parse_meta);
+            meta = read_unicode(&mut (&mut file).take(MAX_META))
+                .as_deref()
+                .and_then(parse_meta);
             continue;
         }
-        let entry = npy_entry(&bytes).map_err(|e| FileError(format!("`{stem}`: {e}")))?;
+        let size = file.size();
+        let entry =
+            npy_entry(&mut file, size, data).map_err(|e| FileError(format!("`{stem}`: {e}")))?;
         entries.push((stem.to_string(), entry));
     }
     Ok(BatchFile { meta, entries })
@@ -324,63 +381,81 @@ pub fn read_npz(r: impl Read + Seek) -> Result<BatchFile, FileError> {
 
 // ---- safetensors ----------------------------------------------------------------------------
 
-fn st_dtype(d: DType) -> safetensors::Dtype {
-    use safetensors::Dtype as S;
+/// The format's names for the dtypes tensorseam writes.
+fn st_dtype(d: DType) -> &'static str {
     match d {
-        DType::Bool => S::BOOL,
-        DType::I8 => S::I8,
-        DType::I16 => S::I16,
-        DType::I32 => S::I32,
-        DType::I64 => S::I64,
-        DType::U8 => S::U8,
-        DType::U16 => S::U16,
-        DType::U32 => S::U32,
-        DType::U64 => S::U64,
-        DType::F32 => S::F32,
-        DType::F64 => S::F64,
+        DType::Bool => "BOOL",
+        DType::I8 => "I8",
+        DType::I16 => "I16",
+        DType::I32 => "I32",
+        DType::I64 => "I64",
+        DType::U8 => "U8",
+        DType::U16 => "U16",
+        DType::U32 => "U32",
+        DType::U64 => "U64",
+        DType::F32 => "F32",
+        DType::F64 => "F64",
     }
 }
 
-fn from_st(d: safetensors::Dtype) -> Option<DType> {
-    use safetensors::Dtype as S;
-    Some(match d {
-        S::BOOL => DType::Bool,
-        S::I8 => DType::I8,
-        S::I16 => DType::I16,
-        S::I32 => DType::I32,
-        S::I64 => DType::I64,
-        S::U8 => DType::U8,
-        S::U16 => DType::U16,
-        S::U32 => DType::U32,
-        S::U64 => DType::U64,
-        S::F32 => DType::F32,
-        S::F64 => DType::F64,
-        _ => return None,
-    })
+fn from_st(name: &str) -> Option<DType> {
+    [
+        DType::Bool,
+        DType::I8,
+        DType::I16,
+        DType::I32,
+        DType::I64,
+        DType::U8,
+        DType::U16,
+        DType::U32,
+        DType::U64,
+        DType::F32,
+        DType::F64,
+    ]
+    .into_iter()
+    .find(|d| st_dtype(*d) == name)
+}
+
+/// Writes `batch` as `.safetensors` to `w`: the 8-byte header length, the JSON header (tensors in
+/// batch order, their data contiguous in that order, the metadata under `__metadata__`, padded
+/// with spaces to 8 bytes), then each tensor's data, a block at a time.
+///
+/// # Errors
+/// I/O errors.
+pub fn write_safetensors(batch: &Batch, mut w: impl Write) -> Result<(), FileError> {
+    let mut header = serde_json::Map::new();
+    header.insert(
+        "__metadata__".to_string(),
+        serde_json::json!({ META_KEY: meta_json(batch) }),
+    );
+    let mut offset = 0usize;
+    for (name, t) in batch.tensors() {
+        let n = t.len() * t.dtype().size();
+        header.insert(
+            name.clone(),
+            serde_json::json!({"dtype": st_dtype(t.dtype()), "shape": t.shape(), "data_offsets": [offset, offset + n]}),
+        );
+        offset += n;
+    }
+    let mut text = serde_json::Value::Object(header).to_string().into_bytes();
+    text.resize(text.len().next_multiple_of(8), b' ');
+    w.write_all(&(text.len() as u64).to_le_bytes())
+        .map_err(err)?;
+    w.write_all(&text).map_err(err)?;
+    for (_, t) in batch.tensors() {
+        t.write_le(&mut w).map_err(err)?;
+    }
+    w.flush().map_err(err)
 }
 
 /// The batch as `.safetensors` bytes.
 ///
 /// # Errors
-/// When safetensors refuses a tensor.
+/// Never in practice (writing into memory).
 pub fn safetensors_bytes(batch: &Batch) -> Result<Vec<u8>, FileError> {
-    let data: Vec<(String, Vec<u8>)> = batch
-        .tensors()
-        .iter()
-        .map(|(n, t)| (n.clone(), t.to_le_bytes()))
-        .collect();
-    let views = batch
-        .tensors()
-        .iter()
-        .zip(&data)
-        .map(|((name, t), (_, bytes))| {
-            safetensors::tensor::TensorView::new(st_dtype(t.dtype()), t.shape().to_vec(), bytes)
-                .map(|v| (name.clone(), v))
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(err)?;
-    let meta = HashMap::from([(META_KEY.to_string(), meta_json(batch))]);
-    safetensors::tensor::serialize(views, Some(meta)).map_err(err)
+    let mut out = Vec::new();
+    write_safetensors(batch, &mut out)?;
+    Ok(out)
 }
 
 /// Reads `.safetensors` bytes. Entries are sorted by name (the format keeps no order).
@@ -388,44 +463,108 @@ pub fn safetensors_bytes(batch: &Batch) -> Result<Vec<u8>, FileError> {
 /// # Errors
 /// When the bytes are not a safetensors file.
 pub fn read_safetensors(bytes: &[u8]) -> Result<BatchFile, FileError> {
-    let (_, metadata) = safetensors::SafeTensors::read_metadata(bytes)
-        .map_err(|e| FileError(format!("not a .safetensors file: {e}")))?;
-    let meta = metadata
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(META_KEY))
-        .and_then(|s| parse_meta(s));
-    let st = safetensors::SafeTensors::deserialize(bytes).map_err(err)?;
-    let mut entries = Vec::new();
-    for (name, view) in st.tensors() {
-        let entry = match from_st(view.dtype()) {
-            Some(d) => Entry::Tensor(
-                Tensor::from_le_bytes(d, view.shape(), view.data())
-                    .ok_or_else(|| FileError(format!("`{name}`: invalid data")))?,
-            ),
-            None => Entry::Other {
-                dtype: format!("{:?}", view.dtype()),
-                shape: view.shape().to_vec(),
-            },
-        };
-        entries.push((name, entry));
-    }
-    entries.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(BatchFile { meta, entries })
+    safetensors(std::io::Cursor::new(bytes), bytes.len() as u64, true)
 }
 
-/// Writes a batch to `path`, choosing the format by extension (`.npz` or `.safetensors`).
-///
-/// # Errors
-/// An unknown extension, or an I/O error.
-pub fn write(batch: &Batch, path: &Path) -> Result<(), FileError> {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("npz") => {
-            let mut buf = std::io::Cursor::new(Vec::new());
-            write_npz(batch, &mut buf)?;
-            std::fs::write(path, buf.into_inner()).map_err(err)
+fn safetensors(mut r: impl Read + Seek, total: u64, data: bool) -> Result<BatchFile, FileError> {
+    let bad = |why: &str| FileError(format!("not a .safetensors file: {why}"));
+    let mut len = [0u8; 8];
+    r.read_exact(&mut len).map_err(|_| bad("too short"))?;
+    let n = u64::from_le_bytes(len);
+    if n > MAX_SAFETENSORS_HEADER || n.saturating_add(8) > total {
+        return Err(bad(&format!("a header of {n} bytes in a file of {total}")));
+    }
+    let header = read_exact_vec(&mut r, n)?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&header).map_err(|e| bad(&format!("header: {e}")))?;
+    let data_start = 8 + n;
+    let meta = header
+        .get("__metadata__")
+        .and_then(|m| m.get(META_KEY))
+        .and_then(serde_json::Value::as_str)
+        .and_then(parse_meta);
+    let mut spans = Vec::new();
+    let mut entries = Vec::new();
+    for (name, info) in header.iter().filter(|(k, _)| *k != "__metadata__") {
+        let dtype_name = info
+            .get("dtype")
+            .and_then(serde_json::Value::as_str)
+            .ok_or_else(|| bad(&format!("`{name}` has no dtype")))?;
+        let shape: Vec<usize> = info
+            .get("shape")
+            .and_then(serde_json::Value::as_array)
+            .and_then(|a| {
+                a.iter()
+                    .map(|x| x.as_u64().and_then(|v| usize::try_from(v).ok()))
+                    .collect()
+            })
+            .ok_or_else(|| bad(&format!("`{name}` has no shape")))?;
+        let offsets: Vec<u64> = info
+            .get("data_offsets")
+            .and_then(serde_json::Value::as_array)
+            .and_then(|a| a.iter().map(serde_json::Value::as_u64).collect())
+            .filter(|o: &Vec<u64>| o.len() == 2 && o[0] <= o[1])
+            .ok_or_else(|| bad(&format!("`{name}` has no data offsets")))?;
+        let dtype = from_st(dtype_name);
+        if let Some(d) = dtype {
+            if data_len(d.size(), &shape) != Some(offsets[1] - offsets[0]) {
+                return Err(bad(&format!("`{name}`: its offsets do not hold its shape")));
+            }
         }
-        Some("safetensors") => std::fs::write(path, safetensors_bytes(batch)?).map_err(err),
+        spans.push((offsets[0], offsets[1]));
+        entries.push((
+            name.clone(),
+            Entry {
+                dtype: dtype.map_or_else(|| dtype_name.to_string(), |d| d.name().to_string()),
+                shape,
+                tensor: None,
+            },
+            dtype,
+            offsets[0],
+        ));
+    }
+    // The data is exactly the arrays, back to back (as the reference implementation checks).
+    spans.sort_unstable();
+    let mut end = 0;
+    for (a, b) in spans {
+        if a != end {
+            return Err(bad("the arrays' data overlap or leave gaps"));
+        }
+        end = b;
+    }
+    if data_start.checked_add(end) != Some(total) {
+        return Err(bad("the data does not end where the file does"));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut out = Vec::with_capacity(entries.len());
+    for (name, mut entry, dtype, begin) in entries {
+        if let (true, Some(d)) = (data, dtype) {
+            r.seek(SeekFrom::Start(data_start + begin)).map_err(err)?;
+            let len = data_len(d.size(), &entry.shape).unwrap_or(0);
+            let bytes = read_exact_vec(&mut r, len)?;
+            entry.tensor = Some(
+                Tensor::from_le_bytes(d, &entry.shape, &bytes)
+                    .ok_or_else(|| FileError(format!("`{name}`: invalid data")))?,
+            );
+        }
+        out.push((name, entry));
+    }
+    Ok(BatchFile { meta, entries: out })
+}
+
+// ---- files -----------------------------------------------------------------------------------
+
+/// The batch file formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Format {
+    Npz,
+    Safetensors,
+}
+
+fn format_of(path: &Path) -> Result<Format, FileError> {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("npz") => Ok(Format::Npz),
+        Some("safetensors") => Ok(Format::Safetensors),
         _ => Err(FileError(format!(
             "`{}`: batch files end in .npz or .safetensors",
             path.display()
@@ -433,21 +572,59 @@ pub fn write(batch: &Batch, path: &Path) -> Result<(), FileError> {
     }
 }
 
-/// Reads a batch file, choosing the format by extension.
+/// Writes a batch to `path`, choosing the format by extension (`.npz` or `.safetensors`). The
+/// file is replaced only once it is complete.
+///
+/// # Errors
+/// An unknown extension, or an I/O error naming the file; the old file is then as it was.
+pub fn write(batch: &Batch, path: &Path) -> Result<(), FileError> {
+    let format = format_of(path)?;
+    let mut file = AtomicFile::create(path).map_err(err)?;
+    let written = match format {
+        Format::Npz => write_npz(batch, &mut file),
+        Format::Safetensors => write_safetensors(batch, &mut file),
+    };
+    written.map_err(|e| FileError(format!("cannot write `{}`: {e}", path.display())))?;
+    file.commit().map_err(err)
+}
+
+/// Opens a batch file for reading: a regular file (a device or a pipe has no end to read to).
+fn open(path: &Path) -> Result<(std::fs::File, u64), FileError> {
+    let cannot = |e: &dyn fmt::Display| FileError(format!("cannot read `{}`: {e}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| cannot(&e))?;
+    let meta = file.metadata().map_err(|e| cannot(&e))?;
+    if !meta.is_file() {
+        return Err(cannot(&"not a regular file"));
+    }
+    Ok((file, meta.len()))
+}
+
+fn read_file(path: &Path, data: bool) -> Result<BatchFile, FileError> {
+    let format = format_of(path)?;
+    let (file, len) = open(path)?;
+    let file = std::io::BufReader::new(file);
+    let read = match format {
+        Format::Npz => npz(file, data),
+        Format::Safetensors => safetensors(file, len, data),
+    };
+    read.map_err(|e| FileError(format!("`{}`: {e}", path.display())))
+}
+
+/// Reads a batch file, choosing the format by extension: every array's header and data.
 ///
 /// # Errors
 /// An unknown extension, an I/O error, or an unreadable file.
 pub fn read(path: &Path) -> Result<BatchFile, FileError> {
-    let bytes = std::fs::read(path)
-        .map_err(|e| FileError(format!("cannot read `{}`: {e}", path.display())))?;
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("npz") => read_npz(std::io::Cursor::new(bytes)),
-        Some("safetensors") => read_safetensors(&bytes),
-        _ => Err(FileError(format!(
-            "`{}`: batch files end in .npz or .safetensors",
-            path.display()
-        ))),
-    }
+    read_file(path, true)
+}
+
+/// Reads a batch file's metadata and each array's dtype and shape, not its data: what `verify`
+/// needs, at a cost independent of the data's size.
+///
+/// # Errors
+/// As [`read`].
+pub fn read_headers(path: &Path) -> Result<BatchFile, FileError> {
+    read_file(path, false)
 }
 
 #[cfg(test)]
@@ -492,7 +669,8 @@ mod tests {
         let names: Vec<&str> = file.entries.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(names, ["features", "ids", "seq_mask"]);
         for ((_, e), (_, t)) in file.entries.iter().zip(b.tensors()) {
-            assert_eq!(e, &Entry::Tensor(t.clone()));
+            assert_eq!(e.tensor.as_ref(), Some(t));
+            assert_eq!((e.dtype_name(), e.shape()), (t.dtype().name(), t.shape()));
         }
     }
 
@@ -508,13 +686,27 @@ mod tests {
                 fingerprint: "abc123".into()
             })
         );
-        let mut expected: Vec<(String, Entry)> = b
+        let mut expected: Vec<(String, Option<Tensor>)> = b
             .tensors()
             .iter()
-            .map(|(n, t)| (n.clone(), Entry::Tensor(t.clone())))
+            .map(|(n, t)| (n.clone(), Some(t.clone())))
             .collect();
         expected.sort_by(|a, b| a.0.cmp(&b.0));
-        assert_eq!(file.entries, expected);
+        let found: Vec<(String, Option<Tensor>)> = file
+            .entries
+            .into_iter()
+            .map(|(n, e)| (n, e.tensor))
+            .collect();
+        assert_eq!(found, expected);
+        // The reference implementation reads what we write.
+        let bytes = safetensors_bytes(&b).expect("write");
+        let st = safetensors::SafeTensors::deserialize(&bytes).expect("reference reader");
+        assert_eq!(st.len(), 3);
+        let (_, meta) = safetensors::SafeTensors::read_metadata(&bytes).expect("metadata");
+        assert!(meta
+            .metadata()
+            .as_ref()
+            .is_some_and(|m| m.contains_key(META_KEY)));
     }
 
     #[test]
@@ -529,7 +721,11 @@ mod tests {
         bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
         bytes.extend_from_slice(header.as_bytes());
         bytes.extend_from_slice(&data);
-        let Entry::Tensor(Tensor::I32(a)) = npy_entry(&bytes).expect("read") else {
+        let size = bytes.len() as u64;
+        let Some(Tensor::I32(a)) = npy_entry(&mut bytes.as_slice(), size, true)
+            .expect("read")
+            .tensor
+        else {
             panic!("i32 tensor")
         };
         assert_eq!(a.shape(), &[2, 3]);
@@ -541,20 +737,37 @@ mod tests {
 
     #[test]
     fn npy_headers() {
-        let bytes = npy("<f8", &[3], &[0; 24]);
-        assert_eq!((bytes.len() - 24) % 64, 0);
-        let (h, data) = read_npy(&bytes).expect("parse");
+        let bytes = npy_header("<f8", &[3]);
+        assert_eq!(bytes.len() % 64, 0);
+        let (h, len) = read_npy_header(&mut bytes.as_slice()).expect("parse");
         assert_eq!(
-            (h.descr.as_str(), h.shape, h.fortran, data.len()),
-            ("<f8", vec![3], false, 24)
+            (h.descr.as_str(), h.shape, h.fortran, len),
+            ("<f8", vec![3], false, bytes.len() as u64)
         );
         let h = parse_header("{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3), }")
             .expect("parse");
         assert_eq!((h.shape, h.fortran), (vec![2, 3], true));
-        assert!(read_npy(b"not numpy at all").is_err());
+        assert!(read_npy_header(&mut &b"not numpy at all"[..]).is_err());
         assert_eq!(
-            read_unicode(&npy_unicode("héllo 😀")),
+            read_unicode(&mut npy_unicode("héllo 😀").as_slice()),
             Some("héllo 😀".into())
         );
+    }
+
+    /// A member whose header declares more data than the archive holds, or a huge header, is an
+    /// error before anything is allocated for it.
+    #[test]
+    fn declared_sizes_bound_what_is_read() {
+        let mut bytes = npy_header("<f8", &[1_000_000_000_000]);
+        bytes.extend_from_slice(&[0; 16]);
+        let size = bytes.len() as u64;
+        let e = npy_entry(&mut bytes.as_slice(), size, true).expect_err("mismatch");
+        assert!(e.0.contains("declares 8000000000000 bytes"), "{e}");
+        let mut huge = b"\x93NUMPY\x02\x00".to_vec();
+        huge.extend_from_slice(&u32::MAX.to_le_bytes());
+        assert!(read_npy_header(&mut huge.as_slice()).is_err());
+        let mut st = 1_000_000u64.to_le_bytes().to_vec();
+        st.extend_from_slice(b"{}");
+        assert!(read_safetensors(&st).is_err());
     }
 }

@@ -9,6 +9,7 @@
 //!   and CSV records without generated code.
 #![deny(missing_docs)]
 
+pub mod atomic;
 mod batch;
 mod engine;
 mod error;
@@ -26,7 +27,7 @@ pub use batch::{Batch, BatchError};
 pub use engine::EncodeOptions;
 pub use error::{ErrorCode, ValidationError, ValidationErrors, DEFAULT_ERROR_LIMIT};
 pub use ndarray;
-pub use tensor::{DType, Element, Tensor};
+pub use tensor::{AllocError, DType, Element, Tensor};
 
 /// What generated code calls. Not a public API: names may change between versions.
 #[doc(hidden)]

@@ -94,8 +94,35 @@ macro_rules! tensor {
             }
 
             /// A zero-filled tensor (padding value) of `dtype` and `shape`.
+            ///
+            /// # Panics
+            /// When the memory cannot be allocated; [`Tensor::try_zeros`] reports that instead.
             pub fn zeros(dtype: DType, shape: &[usize]) -> Tensor {
                 match dtype { $(DType::$variant => Tensor::$variant(ArrayD::default(IxDyn(shape))),)* }
+            }
+
+            /// A zero-filled tensor, or why it cannot be allocated: its size overflows, or the
+            /// machine will not give that much memory. Checked before allocating, so a huge
+            /// request is an error, never an abort.
+            ///
+            /// # Errors
+            /// [`AllocError`] with the bytes asked for.
+            pub fn try_zeros(dtype: DType, shape: &[usize]) -> Result<Tensor, AllocError> {
+                let bytes = shape
+                    .iter()
+                    .try_fold(dtype.size(), |acc, n| acc.checked_mul(*n))
+                    .filter(|b| isize::try_from(*b).is_ok());
+                let Some(bytes) = bytes else {
+                    return Err(AllocError { dtype, shape: shape.to_vec(), bytes: None });
+                };
+                // Ask first (freed at once, never touched); then the zeroed allocation, which
+                // the system satisfies lazily.
+                let mut probe: Vec<u8> = Vec::new();
+                if probe.try_reserve_exact(bytes).is_err() {
+                    return Err(AllocError { dtype, shape: shape.to_vec(), bytes: Some(bytes) });
+                }
+                drop(probe);
+                Ok(Tensor::zeros(dtype, shape))
             }
 
             /// Sets every element to zero (`false`), keeping the buffer.
@@ -105,7 +132,29 @@ macro_rules! tensor {
 
             /// The elements as little-endian bytes, row-major (for batch files).
             pub fn to_le_bytes(&self) -> Vec<u8> {
-                match self { $(Tensor::$variant(a) => a.iter().flat_map(|x| Element::le_bytes(*x)).collect(),)* }
+                let mut out = Vec::with_capacity(self.len() * self.dtype().size());
+                // Writing into a Vec cannot fail.
+                let _ = self.write_le(&mut out);
+                out
+            }
+
+            /// Writes the elements as little-endian bytes, row-major, a block at a time (no copy
+            /// of the whole tensor).
+            ///
+            /// # Errors
+            /// The writer's.
+            pub fn write_le(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+                match self { $(Tensor::$variant(a) => write_le_iter(a.iter().copied(), w),)* }
+            }
+
+            /// The number of elements.
+            pub fn len(&self) -> usize {
+                match self { $(Tensor::$variant(a) => a.len(),)* }
+            }
+
+            /// Whether it has no elements.
+            pub fn is_empty(&self) -> bool {
+                self.len() == 0
             }
 
             /// A tensor from little-endian row-major bytes; `None` if the length does not match.
@@ -135,15 +184,61 @@ macro_rules! tensor {
                 fn into_tensor(a: ArrayD<Self>) -> Tensor {
                     Tensor::$variant(a)
                 }
-                fn le_bytes(self) -> Vec<u8> {
-                    ElementBytes::le(self)
-                }
                 fn from_le(bytes: &[u8]) -> Option<Self> {
                     <Self as ElementBytes>::from(bytes)
                 }
             }
         )*
     };
+}
+
+/// A tensor that cannot be allocated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AllocError {
+    /// Its dtype.
+    pub dtype: DType,
+    /// Its shape.
+    pub shape: Vec<usize>,
+    /// The bytes asked for; `None` when the count overflows.
+    pub bytes: Option<usize>,
+}
+
+impl fmt::Display for AllocError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shape: Vec<String> = self.shape.iter().map(ToString::to_string).collect();
+        match self.bytes {
+            Some(b) => write!(
+                f,
+                "a {} tensor of shape [{}] needs {b} bytes, more than this machine can allocate",
+                self.dtype,
+                shape.join(", ")
+            ),
+            None => write!(
+                f,
+                "a {} tensor of shape [{}] is larger than memory can address",
+                self.dtype,
+                shape.join(", ")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AllocError {}
+
+/// Little-endian bytes of a run of elements, through a 64 KiB buffer.
+fn write_le_iter<T: ElementBytes>(
+    values: impl Iterator<Item = T>,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
+    for v in values {
+        v.put(&mut buf);
+        if buf.len() >= (1 << 16) - 8 {
+            w.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    w.write_all(&buf)
 }
 
 /// An element type a [`Tensor`] can hold.
@@ -156,8 +251,6 @@ pub trait Element: Copy + Default + 'static {
     fn view_mut(t: &mut Tensor) -> Option<ndarray::ArrayViewMutD<'_, Self>>;
     /// Wraps an array.
     fn into_tensor(a: ArrayD<Self>) -> Tensor;
-    /// Little-endian bytes.
-    fn le_bytes(self) -> Vec<u8>;
     /// From little-endian bytes (`None` for a `bool` byte other than 0 or 1).
     fn from_le(bytes: &[u8]) -> Option<Self>;
 }
@@ -165,7 +258,7 @@ pub trait Element: Copy + Default + 'static {
 macro_rules! numeric_bytes {
     ($($t:ty),*) => {$(
         impl ElementBytes for $t {
-            fn le(self) -> Vec<u8> { self.to_le_bytes().to_vec() }
+            fn put(self, out: &mut Vec<u8>) { out.extend_from_slice(&self.to_le_bytes()) }
             fn from(bytes: &[u8]) -> Option<Self> { Some(<$t>::from_le_bytes(bytes.try_into().ok()?)) }
         }
     )*};
@@ -173,13 +266,13 @@ macro_rules! numeric_bytes {
 
 /// Byte conversion, one impl per primitive (kept apart from [`Element`] so the macro stays small).
 trait ElementBytes: Sized {
-    fn le(self) -> Vec<u8>;
+    fn put(self, out: &mut Vec<u8>);
     fn from(bytes: &[u8]) -> Option<Self>;
 }
 numeric_bytes!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 impl ElementBytes for bool {
-    fn le(self) -> Vec<u8> {
-        vec![<u8 as std::convert::From<bool>>::from(self)]
+    fn put(self, out: &mut Vec<u8>) {
+        out.push(<u8 as std::convert::From<bool>>::from(self));
     }
     fn from(bytes: &[u8]) -> Option<Self> {
         match bytes {

@@ -2,24 +2,27 @@
 
 use crate::args::Color;
 use crate::commands::with_schema;
+use crate::output::{out, say, say_raw};
 use std::path::Path;
 use tensorseam::dynamic::{EncodeOptions, LoadError, Schema};
 use tensorseam::files::{self, BatchFile};
+use tensorseam::ValidationErrors;
 use tensorseam_compiler::explain;
 use tensorseam_compiler::ir::{TensorAxis, TensorKind};
+use tensorseam_compiler::names::printable;
 
 fn load(path: &Path) -> Result<Schema, u8> {
     Schema::load(path).map_err(|e| match e {
         LoadError::Io(..) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             2
         }
         LoadError::Invalid { rendered, .. } => {
-            eprint!("{rendered}");
+            say_raw!("{rendered}");
             1
         }
         LoadError::Unfitted(_) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             1
         }
     })
@@ -41,7 +44,7 @@ pub fn encode(
     let reader = match std::fs::File::open(data) {
         Ok(f) => std::io::BufReader::new(f),
         Err(e) => {
-            eprintln!("error: cannot read `{}`: {e}", data.display());
+            say!("error: cannot read `{}`: {e}", data.display());
             return 2;
         }
     };
@@ -49,7 +52,7 @@ pub fn encode(
         Some("csv") => schema.read_csv(reader),
         Some("jsonl" | "ndjson" | "json") => Schema::read_jsonl(reader),
         _ => {
-            eprintln!(
+            say!(
                 "error: `{}`: records are read from *.jsonl or *.csv",
                 data.display()
             );
@@ -59,7 +62,7 @@ pub fn encode(
     let records = match records {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: `{}`: {e}", data.display());
+            say!("error: `{}`: {e}", data.display());
             return 2;
         }
     };
@@ -71,7 +74,7 @@ pub fn encode(
     match schema.encode_with(&records, &opts) {
         Ok(batch) => match files::write(&batch, output) {
             Ok(()) => {
-                eprintln!(
+                say!(
                     "wrote {} rows, {} tensors to {}",
                     batch.rows(),
                     batch.tensors().len(),
@@ -80,43 +83,64 @@ pub fn encode(
                 0
             }
             Err(e) => {
-                eprintln!("error: {e}");
+                say!("error: {}", printable(&e.to_string()));
                 2
             }
         },
         Err(errors) => {
-            eprint!("error: {errors}");
-            eprintln!("nothing was written to {}", output.display());
+            say_raw!("error: {}", report(&errors));
+            say!("nothing was written to {}", output.display());
             1
         }
     }
 }
 
+/// The validation report, every name and value from the data escaped for the terminal.
+fn report(errors: &ValidationErrors) -> String {
+    let n = errors.len();
+    let mut text = format!("{n} invalid value{}:\n", if n == 1 { "" } else { "s" });
+    for e in errors.errors() {
+        let line = e.to_string();
+        text.push_str(&format!("  {}\n", printable(&line)));
+    }
+    if errors.omitted() > 0 {
+        text.push_str(&format!(
+            "  ... and {} more (raise --error-limit to see them)\n",
+            errors.omitted()
+        ));
+    }
+    text
+}
+
 /// `tensorseam verify`.
 pub fn verify(schema: &Path, batch: &Path, color: Color) -> u8 {
-    let file = match files::read(batch) {
+    // Headers only: what verify compares costs the same for a kilobyte and a terabyte of data.
+    let file = match files::read_headers(batch) {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {}", printable(&e.to_string()));
             return 2;
         }
     };
     with_schema(schema, color, |checked| {
         let problems = differences(checked, &file);
         if problems.is_empty() {
-            println!(
-                "{}: matches {} v{} ({} tensors)",
-                batch.display(),
+            return out(&format!(
+                "{}: matches {} v{} ({} tensors)\n",
+                printable(&batch.display().to_string()),
                 checked.name,
                 checked.version,
                 file.entries.len()
-            );
-            return 0;
+            ));
         }
-        for p in &problems {
-            println!("{p}");
+        let listed: String = problems
+            .iter()
+            .map(|p| format!("{}\n", printable(p)))
+            .collect();
+        if out(&listed) != 0 {
+            return 2;
         }
-        eprintln!(
+        say!(
             "error: {} difference{} between {} and the schema",
             problems.len(),
             if problems.len() == 1 { "" } else { "s" },

@@ -1,5 +1,6 @@
 //! `tensorseam build`: every artifact of one schema at once, for a repository or a release.
 
+use crate::output::{out, say};
 use std::path::Path;
 use tensorseam_compiler::{emit, Checked};
 
@@ -40,16 +41,29 @@ pub fn build(c: &Checked, schema: &Path, dir: &Path, schema_path: Option<String>
         ),
     ];
     if let Err(e) = std::fs::create_dir_all(dir) {
-        eprintln!("error: cannot create `{}`: {e}", dir.display());
+        say!("error: cannot create `{}`: {e}", dir.display());
         return 2;
     }
+    // Every artifact is written and synced before any replaces its old version: a failure leaves
+    // the old set, never a mix of two fingerprints.
+    let mut set = tensorseam::atomic::FileSet::new();
     for (file, text) in &artifacts {
-        let path = dir.join(file);
-        if let Err(e) = std::fs::write(&path, text) {
-            eprintln!("error: cannot write `{}`: {e}", path.display());
+        if let Err(e) = set.add(dir.join(file), text.as_bytes()) {
+            say!("error: {e}; nothing in `{}` was changed", dir.display());
             return 2;
         }
-        println!("wrote {}", path.display());
     }
-    0
+    match set.commit() {
+        Ok(paths) => {
+            let listed: String = paths
+                .iter()
+                .map(|p| format!("wrote {}\n", p.display()))
+                .collect();
+            out(&listed)
+        }
+        Err(e) => {
+            say!("error: {e}");
+            2
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The subcommands.
 
 use crate::args::{Cli, Color, Command, DiagFormat, Gen, SyntaxArg, TableFormat};
-use crate::output::Reporter;
+use crate::output::{out, say, Reporter};
 use std::path::Path;
 use tensorseam_compiler::{compile_path, emit, explain, Checked, Syntax};
 
@@ -23,14 +23,9 @@ pub fn dispatch(cli: Cli) -> u8 {
             drop_comments,
             cli.color,
         ),
-        Command::Explain { schema, format } => with_schema(&schema, cli.color, |c| {
-            match format {
-                TableFormat::Text => print!("{}", explain::text(c)),
-                TableFormat::Json => {
-                    print!("{}", tensorseam_compiler::json::pretty(&explain::json(c)))
-                }
-            }
-            0
+        Command::Explain { schema, format } => with_schema(&schema, cli.color, |c| match format {
+            TableFormat::Text => out(&explain::text(c)),
+            TableFormat::Json => out(&tensorseam_compiler::json::pretty(&explain::json(c))),
         }),
         Command::Encode {
             schema,
@@ -78,7 +73,7 @@ pub fn dispatch(cli: Cli) -> u8 {
                     .collect()
             };
             if lines.len() < n {
-                eprintln!(
+                say!(
                     "warning: wrote {} of {n} records: the schema allows no more",
                     lines.len()
                 );
@@ -143,20 +138,20 @@ pub fn dispatch(cli: Cli) -> u8 {
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> u8 {
-    eprintln!("error: cannot read `{}`: {e}", path.display());
+    say!("error: cannot read `{}`: {e}", path.display());
     2
 }
 
 /// Compiles one schema, printing its diagnostics; runs `f` on success.
 pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
     let shown = path.to_string_lossy();
-    let (file, out) = match compile_path(&shown) {
+    let (file, compiled) = match compile_path(&shown) {
         Ok(x) => x,
         Err(e) => return io_error(path, &e),
     };
     let mut reporter = Reporter::new(DiagFormat::Human, color);
-    reporter.report(&file, &out.diagnostics);
-    match out.checked {
+    reporter.report(&file, &compiled.diagnostics);
+    match compiled.checked {
         Some(c) => f(&c),
         None => {
             reporter.finish(1);
@@ -165,16 +160,14 @@ pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) ->
     }
 }
 
+/// Writes `text` to the file (atomically: a failure leaves the old file) or to standard output.
 pub(crate) fn write_output(path: Option<&Path>, text: &str) -> u8 {
     match path {
-        None => {
-            print!("{text}");
-            0
-        }
-        Some(p) => match std::fs::write(p, text) {
+        None => out(text),
+        Some(p) => match tensorseam::atomic::write(p, text.as_bytes()) {
             Ok(()) => 0,
             Err(e) => {
-                eprintln!("error: cannot write `{}`: {e}", p.display());
+                say!("error: {e}");
                 2
             }
         },
@@ -183,19 +176,18 @@ pub(crate) fn write_output(path: Option<&Path>, text: &str) -> u8 {
 
 fn check(paths: &[std::path::PathBuf], format: DiagFormat, color: Color) -> u8 {
     let mut reporter = Reporter::new(format, color);
-    let mut io_failed = false;
+    let mut io_failed = 0;
     for path in paths {
         match compile_path(&path.to_string_lossy()) {
-            Ok((file, out)) => reporter.report(&file, &out.diagnostics),
-            Err(e) => {
-                io_error(path, &e);
-                io_failed = true;
+            Ok((file, compiled)) => {
+                io_failed = io_failed.max(reporter.report(&file, &compiled.diagnostics));
             }
+            Err(e) => io_failed = io_error(path, &e),
         }
     }
     let errors = reporter.errors;
-    reporter.finish(paths.len());
-    if io_failed {
+    io_failed = io_failed.max(reporter.finish(paths.len()));
+    if io_failed > 0 {
         2
     } else {
         u8::from(errors > 0)
@@ -246,19 +238,19 @@ fn fmt(
     color: Color,
 ) -> u8 {
     if output.is_some() && paths.len() != 1 {
-        eprintln!("error: `-o` takes one schema");
+        say!("error: `-o` takes one schema");
         return 2;
     }
     let mut reporter = Reporter::new(DiagFormat::Human, color);
     let mut status = 0u8;
     for path in paths {
         let shown = path.to_string_lossy().into_owned();
-        let (file, out) = match compile_path(&shown) {
+        let (file, compiled) = match compile_path(&shown) {
             Ok(x) => x,
             Err(e) => return io_error(path, &e),
         };
-        reporter.report(&file, &out.diagnostics);
-        let Some(checked) = out.checked else {
+        reporter.report(&file, &compiled.diagnostics);
+        let Some(checked) = compiled.checked else {
             status = status.max(1);
             continue;
         };
@@ -277,16 +269,15 @@ fn fmt(
             continue;
         }
         if check {
-            println!("would reformat {shown}");
-            status = status.max(1);
+            status = status.max(1).max(out(&format!("would reformat {shown}\n")));
         } else if has_comment(file.text()) && !drop_comments {
-            eprintln!("error: `{shown}` has comments that formatting would drop; pass --drop-comments to rewrite it anyway");
+            say!("error: `{shown}` has comments that formatting would drop; pass --drop-comments to rewrite it anyway");
             status = status.max(1);
-        } else if let Err(e) = std::fs::write(path, &text) {
-            eprintln!("error: cannot write `{shown}`: {e}");
+        } else if let Err(e) = tensorseam::atomic::write(path, text.as_bytes()) {
+            say!("error: {e}");
             return 2;
         } else {
-            eprintln!("formatted {shown}");
+            say!("formatted {shown}");
         }
     }
     if status != 0 && reporter.errors > 0 {

@@ -1,9 +1,56 @@
-//! Printing diagnostics in the chosen format, and deciding on colour.
+//! Where output goes: standard output that survives a closed pipe or a full disk, standard error
+//! that never panics, diagnostics in the chosen format, and the colour decision.
 
 use crate::args::{Color, DiagFormat};
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
+use std::sync::atomic::{AtomicBool, Ordering};
 use tensorseam_compiler::diag::{self, Format};
 use tensorseam_compiler::{Diagnostic, SourceFile};
+
+/// Writes a line to standard error; a failure to do so is ignored (there is nowhere left to say it).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say;
+
+/// Writes to standard error without a newline; failures ignored.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+pub(crate) use say_raw;
+
+/// Set once a reader closed standard output: nothing more is written there.
+static STDOUT_CLOSED: AtomicBool = AtomicBool::new(false);
+
+/// Writes `text` to standard output and flushes it. A closed pipe (`tensorseam sample … | head`)
+/// ends output quietly: this and every later write are dropped and the command finishes with the
+/// status its work warrants. Any other failure (a full disk) is reported with exit code 2.
+pub fn out(text: &str) -> u8 {
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return 0;
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            0
+        }
+        Err(e) => {
+            say!("error: cannot write to standard output: {e}");
+            2
+        }
+    }
+}
 
 /// Whether to colour output written to stderr.
 pub fn use_color(choice: Color) -> bool {
@@ -40,8 +87,9 @@ impl Reporter {
         }
     }
 
-    /// Reports a file's diagnostics.
-    pub fn report(&mut self, file: &SourceFile, diags: &[Diagnostic]) {
+    /// Reports a file's diagnostics. Returns 2 when standard output failed (a full disk).
+    pub fn report(&mut self, file: &SourceFile, diags: &[Diagnostic]) -> u8 {
+        let mut status = 0;
         for d in diags {
             if d.is_error() {
                 self.errors += 1;
@@ -49,39 +97,44 @@ impl Reporter {
                 self.warnings += 1;
             }
             match self.format {
-                DiagFormat::Human => eprint!(
+                DiagFormat::Human => say_raw!(
                     "{}",
                     diag::render(d, file, Format::Human { color: self.color })
                 ),
-                DiagFormat::Github => print!("{}", diag::render(d, file, Format::Github)),
+                DiagFormat::Github => {
+                    status = status.max(out(&diag::render(d, file, Format::Github)));
+                }
                 DiagFormat::Json => self.json.push(diag::to_json(d, file)),
             }
         }
+        status
     }
 
-    /// Prints the closing summary (human) or the JSON document.
-    pub fn finish(self, files: usize) {
+    /// Prints the closing summary (human) or the JSON document. Returns 2 when standard output
+    /// failed.
+    pub fn finish(self, files: usize) -> u8 {
         match self.format {
             DiagFormat::Json => {
                 let doc = serde_json::json!({
                     "files": files, "errors": self.errors, "warnings": self.warnings, "diagnostics": self.json,
                 });
-                println!("{}", tensorseam_compiler::json::pretty(&doc).trim_end());
+                out(&tensorseam_compiler::json::pretty(&doc))
             }
             DiagFormat::Human => {
                 let plural =
                     |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
                 if self.errors > 0 {
-                    eprintln!(
+                    say!(
                         "error: {} in {}",
                         plural(self.errors, "error"),
                         plural(files, "file")
                     );
                 } else if self.warnings > 0 {
-                    eprintln!("warning: {}", plural(self.warnings, "warning"));
+                    say!("warning: {}", plural(self.warnings, "warning"));
                 }
+                0
             }
-            DiagFormat::Github => {}
+            DiagFormat::Github => 0,
         }
     }
 }

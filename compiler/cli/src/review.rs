@@ -3,7 +3,7 @@
 //! format.
 
 use crate::args::{Color, DiagFormat, DiffFormat};
-use crate::output::Reporter;
+use crate::output::{out, say, Reporter};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -75,14 +75,12 @@ pub fn diff(
         },
         None => {
             let [old, new] = paths else {
-                eprintln!(
-                    "error: `diff` takes two schema files (OLD NEW), or `--git REV [PATHS...]`"
-                );
+                say!("error: `diff` takes two schema files (OLD NEW), or `--git REV [PATHS...]`");
                 return 2;
             };
             let read = |p: &Path| {
                 std::fs::read(p).map_err(|e| {
-                    eprintln!("error: cannot read `{}`: {e}", p.display());
+                    say!("error: cannot read `{}`: {e}", p.display());
                     2u8
                 })
             };
@@ -103,12 +101,11 @@ pub fn diff(
             )]
         }
     };
-    print!("{}", show(&outcomes, format, git));
-    if outcomes.iter().any(|(_, o)| o.fails(allow_breaking)) {
-        1
-    } else {
-        0
+    let printed = out(&show(&outcomes, format, git));
+    if printed != 0 {
+        return printed;
     }
+    u8::from(outcomes.iter().any(|(_, o)| o.fails(allow_breaking)))
 }
 
 fn show(outcomes: &[(String, Outcome)], format: DiffFormat, git: Option<&str>) -> String {
@@ -239,7 +236,7 @@ fn looks_like_schema(path: &str, bytes: &[u8]) -> bool {
 
 fn from_git(rev: &str, paths: &[PathBuf], color: Color) -> Result<Vec<(String, Outcome)>, u8> {
     let fail = |msg: String| {
-        eprintln!("error: {msg}");
+        say!("error: {msg}");
         2u8
     };
     let top = git_output(Path::new("."), &["rev-parse", "--show-toplevel"]).map_err(fail)?;

@@ -9,6 +9,7 @@
 mod fast;
 
 use crate::ir::{Axis, DType, Input, Missing, Role};
+use crate::names::{rust_leaf, rust_type};
 use crate::{compile_bytes, Checked, SourceFile};
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -79,29 +80,6 @@ fn field_type(ty: &syn::Type) -> FieldType {
         }
         _ => FieldType::Other(ty.to_token_stream().to_string()),
     }
-}
-
-/// The Rust type a schema dtype is written as.
-fn rust_leaf(d: DType) -> &'static str {
-    match d {
-        DType::Str => "String",
-        d => d.name(),
-    }
-}
-
-/// The Rust type that fits an input exactly (for `help:` lines and `gen rust`).
-pub fn rust_type(input: &Input) -> String {
-    let mut t = rust_leaf(input.dtype).to_string();
-    for axis in input.shape.iter().rev() {
-        t = match axis {
-            Axis::Fixed(n) => format!("[{t}; {n}]"),
-            Axis::Dim(_) => format!("Vec<{t}>"),
-        };
-    }
-    if matches!(input.missing, Missing::Fill(_)) {
-        t = format!("Option<{t}>");
-    }
-    t
 }
 
 /// Why a field's type does not fit its input; `None` when it fits.
@@ -428,7 +406,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                     "struct `{ident}` has no field for input `{}` ({}); help: add `{}: {}`",
                     input.name,
                     line_of(&input.name),
-                    crate::emit::rust::field_ident(&input.name),
+                    crate::names::field_ident(&input.name),
                     rust_type(input)
                 ),
             ));

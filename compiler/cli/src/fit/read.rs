@@ -2,6 +2,7 @@
 //! Lines, one record at a time, with a progress line on a terminal.
 
 use super::{Leaf, Target};
+use crate::output::{say, say_raw};
 use serde_json::Value;
 use std::io::{BufRead, IsTerminal as _, Read, Seek as _, SeekFrom, Write as _};
 use std::path::Path;
@@ -34,7 +35,7 @@ impl Progress {
         *shown = Instant::now();
         let pct = (read * 100).checked_div(self.total).unwrap_or(0).min(100);
         let bar = "#".repeat((pct / 4) as usize);
-        eprint!(
+        say_raw!(
             "\rfit [{bar:<25}] {pct:>3}%  {:.0} of {:.0} MB",
             read as f64 / 1e6,
             self.total as f64 / 1e6
@@ -103,7 +104,7 @@ pub fn read(path: &Path, targets: &mut [Target]) -> Result<Seen, ReadError> {
         read_jsonl(std::io::BufReader::with_capacity(1 << 20, reader), targets)
     };
     if live {
-        eprintln!();
+        say!();
     }
     seen
 }

@@ -2,6 +2,7 @@
 
 use super::{fitted, read, targets};
 use crate::args::Color;
+use crate::output::say;
 use std::path::Path;
 use tensorseam_compiler::{emit, Syntax};
 
@@ -46,12 +47,12 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
         let mut targets = match targets(c) {
             Ok(t) => t,
             Err(e) => {
-                e.0.iter().for_each(|m| eprintln!("error: {m}"));
+                e.0.iter().for_each(|m| say!("error: {m}"));
                 return 1;
             }
         };
         if targets.is_empty() {
-            eprintln!(
+            say!(
                 "error: `{}` has no `fit` placeholders: nothing to fit",
                 schema.display()
             );
@@ -60,7 +61,7 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
         let seen = match read::read(data, &mut targets) {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: {}: {}", data.display(), e.0);
+                say!("error: {}: {}", data.display(), e.0);
                 return 2;
             }
         };
@@ -76,7 +77,7 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
         let schema_ir = match fitted(c.schema(), targets) {
             Ok(s) => s,
             Err(e) => {
-                e.0.iter().for_each(|m| eprintln!("error: {m}"));
+                e.0.iter().for_each(|m| say!("error: {m}"));
                 return 1;
             }
         };
@@ -93,7 +94,7 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
             .map_or_else(|| data.to_string_lossy(), |n| n.to_string_lossy());
         let mut text = format!(
             "# Fitted by `tensorseam fit` from {} on {}: {} rows.\n",
-            source.replace(['\n', '\r'], " "),
+            tensorseam_compiler::names::comment_text(&source),
             now(),
             seen.rows
         );
@@ -109,7 +110,7 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
         let probe = format!("{shown}.{}", syntax.extension());
         let (_, out) = tensorseam_compiler::compile_bytes(&probe, text.as_bytes());
         if out.checked.is_none() {
-            eprintln!(
+            say!(
                 "error: the fitted schema does not check (a bug): {:?}",
                 out.diagnostics
             );

@@ -7,7 +7,7 @@
 //! The weights file carries the fingerprint of the schema they were trained on; a build whose
 //! struct was checked against another schema refuses them.
 
-use tensorseam::files::{self, Entry};
+use tensorseam::files;
 use tensorseam::ndarray::{Array1, Array2, Ix1, Ix2};
 use tensorseam::{ModelInput, Tensor};
 use tensorseam_example_serving::{read_jsonl, Penguin};
@@ -33,8 +33,8 @@ fn load(path: &str) -> Result<Model, Box<dyn std::error::Error>> {
         file.entries
             .iter()
             .find(|(n, _)| n == name)
-            .and_then(|(_, e)| match e {
-                Entry::Tensor(Tensor::F64(a)) => Some(a.clone()),
+            .and_then(|(_, e)| match &e.tensor {
+                Some(Tensor::F64(a)) => Some(a.clone()),
                 _ => None,
             })
             .ok_or_else(|| format!("{path}: no f64 array `{name}`"))
