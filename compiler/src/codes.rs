@@ -55,6 +55,7 @@ codes! {
     FileTooLarge = "E0012", Error, "the file is larger than any schema needs";
     NumberOutOfRange = "E0013", Error, "a number too large to represent, or not finite";
     UnknownSyntax = "E0014", Error, "the file extension names no schema syntax";
+    TooManyDiagnostics = "E0015", Error, "more problems than are shown";
     // Schema-level rules.
     InvalidName = "E0101", Error, "a name is not a valid identifier";
     NameCollision = "E0102", Error, "two things share one name";

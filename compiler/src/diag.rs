@@ -2,6 +2,7 @@
 //! machines (JSON) and for GitHub workflow annotations.
 
 use crate::codes::{Code, Severity};
+use crate::names::printable;
 use crate::source::{SourceFile, Span};
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
@@ -29,6 +30,8 @@ pub struct Diagnostic {
     pub secondary: Vec<Label>,
     /// A fix, where one is known.
     pub help: Option<String>,
+    /// How many problems it stands for: 1, or the count of those not shown (`E0015`).
+    pub count: usize,
 }
 
 impl Diagnostic {
@@ -41,6 +44,7 @@ impl Diagnostic {
             label: None,
             secondary: Vec::new(),
             help: None,
+            count: 1,
         }
     }
 
@@ -111,42 +115,56 @@ fn level(sev: Severity) -> Level<'static> {
 }
 
 fn render_human(diag: &Diagnostic, file: &SourceFile, color: bool) -> String {
+    // The count of diagnostics not shown points at no line.
+    if diag.code == Code::TooManyDiagnostics {
+        return format!(
+            "error[{}]: {}\n\n",
+            diag.code.as_str(),
+            printable(&diag.message)
+        );
+    }
     let view = SourceView::around(file, diag);
+    // Names in messages and the file's path come from files: no control reaches the terminal.
+    let (message, path) = (printable(&diag.message), printable(file.path()));
+    let label = diag.label.as_deref().map(printable);
+    let help = diag.help.as_deref().map(printable);
     let mut snippet = Snippet::source(view.text.as_str())
         .line_start(view.first_line)
-        .path(file.path())
+        .path(path.as_ref())
         .fold(true);
     let mut primary = AnnotationKind::Primary.span(view.map(diag.span));
-    if let Some(label) = &diag.label {
-        primary = primary.label(label.as_str());
+    if let Some(label) = label.as_deref() {
+        primary = primary.label(label);
     }
     snippet = snippet.annotation(primary);
-    for sec in &diag.secondary {
+    let secondary: Vec<_> = diag
+        .secondary
+        .iter()
+        .map(|l| printable(&l.message))
+        .collect();
+    for (sec, text) in diag.secondary.iter().zip(&secondary) {
         if view.contains(sec.span) {
             snippet = snippet.annotation(
                 AnnotationKind::Context
                     .span(view.map(sec.span))
-                    .label(sec.message.as_str()),
+                    .label(text.as_ref()),
             );
         }
     }
     let mut group: Group<'_> = level(diag.severity())
-        .primary_title(diag.message.as_str())
+        .primary_title(message.as_ref())
         .id(diag.code.as_str())
         .element(snippet);
     // A secondary location outside the shown window still gets its own line.
-    for sec in diag.secondary.iter().filter(|s| !view.contains(s.span)) {
+    for (sec, text) in diag.secondary.iter().zip(&secondary) {
+        if view.contains(sec.span) {
+            continue;
+        }
         let (line, col) = file.line_col(sec.span.start);
-        group = group.element(Level::NOTE.message(format!(
-            "{}: {}:{}:{}",
-            sec.message,
-            file.path(),
-            line,
-            col
-        )));
+        group = group.element(Level::NOTE.message(format!("{text}: {path}:{line}:{col}")));
     }
-    if let Some(help) = &diag.help {
-        group = group.element(Level::HELP.message(help.as_str()));
+    if let Some(help) = help.as_deref() {
+        group = group.element(Level::HELP.message(help));
     }
     let renderer = if color {
         Renderer::styled()
@@ -154,6 +172,23 @@ fn render_human(diag: &Diagnostic, file: &SourceFile, color: bool) -> String {
         Renderer::plain()
     };
     format!("{}\n\n", renderer.render(&[group]))
+}
+
+/// Source text fit for a terminal. The renderer shows C0 controls and bidirectional marks as
+/// visible symbols (as rustc does); the C1 controls it lets through (U+0080–U+009F, among them a
+/// one-character escape sequence introducer) become `??`, the same two bytes long, so carets
+/// still point at the right place.
+fn terminal_safe(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let (shown, n) = if ('\u{80}'..='\u{9f}').contains(&c) {
+                ('?', 2)
+            } else {
+                (c, 1)
+            };
+            std::iter::repeat_n(shown, n)
+        })
+        .collect()
 }
 
 /// The part of a file a diagnostic shows: whole lines from the first to the last annotated line,
@@ -183,7 +218,8 @@ impl SourceView {
         }
         let start = file.line_range(first).0;
         let end = file.line_range(last).1;
-        let text = &file.text()[start..end];
+        let safe = terminal_safe(&file.text()[start..end]);
+        let text = safe.as_str();
         let longest = text.split('\n').map(str::len).max().unwrap_or(0);
         if longest <= MAX_SHOWN_LINE {
             return SourceView {
@@ -199,7 +235,7 @@ impl SourceView {
         let ws = file.floor_char(at.saturating_sub(MAX_SHOWN_LINE / 2).max(ls));
         let we = file.floor_char((at + MAX_SHOWN_LINE / 2).min(le));
         SourceView {
-            text: file.text()[ws..we].to_string(),
+            text: terminal_safe(&file.text()[ws..we]),
             first_line: line,
             base: ws,
             len: we - ws,
@@ -302,8 +338,14 @@ fn render_github(diag: &Diagnostic, file: &SourceFile) -> String {
 
 /// A one-line summary such as `error: 2 errors, 1 warning`.
 pub fn summary(diags: &[Diagnostic]) -> Option<String> {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags.len() - errors;
+    let count = |error: bool| -> usize {
+        diags
+            .iter()
+            .filter(|d| d.is_error() == error)
+            .map(|d| d.count)
+            .sum()
+    };
+    let (errors, warnings) = (count(true), count(false));
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     match (errors, warnings) {
         (0, 0) => None,

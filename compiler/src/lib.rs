@@ -47,6 +47,9 @@ pub use source::{SourceFile, Span, Syntax};
 /// The largest schema file read: far above any real schema, well below what would hurt.
 pub const MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 
+/// Diagnostics kept per file; the rest are counted in one last diagnostic (`E0015`).
+pub const MAX_DIAGNOSTICS: usize = 100;
+
 /// The result of compiling one file: the checked schema if it had no errors, and every diagnostic.
 #[derive(Debug)]
 pub struct Compiled {
@@ -87,8 +90,9 @@ pub fn compile(file: &SourceFile) -> Compiled {
     let mut diagnostics = Vec::new();
     let checked =
         parse(file, &mut diagnostics).and_then(|tree| check::check(&tree, &mut diagnostics));
-    // Report in reading order, as a compiler does; the sort is stable for equal positions.
-    diagnostics.sort_by_key(|d| d.span.start);
+    // Report in reading order, as a compiler does; the sort is stable for equal positions. The
+    // count of diagnostics not shown comes last.
+    diagnostics.sort_by_key(|d| (d.code == Code::TooManyDiagnostics, d.span.start));
     // A parse-time error (a duplicate key, say) also disqualifies the schema.
     let checked = checked.filter(|_| !diagnostics.iter().any(Diagnostic::is_error));
     Compiled {
@@ -154,7 +158,21 @@ pub fn compile_bytes(path: &str, bytes: &[u8]) -> (SourceFile, Compiled) {
     }
 }
 
+/// Reads a schema file's bytes, at most one byte past [`MAX_FILE_BYTES`]: enough to say it is too
+/// large, whatever it is (`/dev/zero` included), without reading it all.
+///
+/// # Errors
+/// When the file cannot be opened or read.
+pub fn read_source(path: impl AsRef<std::path::Path>) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Reads and compiles a file from disk. `Err` only for I/O errors (exit code 2).
 pub fn compile_path(path: &str) -> std::io::Result<(SourceFile, Compiled)> {
-    Ok(compile_bytes(path, &std::fs::read(path)?))
+    Ok(compile_bytes(path, &read_source(path)?))
 }

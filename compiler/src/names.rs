@@ -119,6 +119,11 @@ pub fn printable(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Multi-line text for a terminal: each line made [`printable`], the line breaks kept.
+pub fn printable_lines(s: &str) -> String {
+    s.split('\n').map(printable).collect::<Vec<_>>().join("\n")
+}
+
 /// A Python string literal for any text: double-quoted, ASCII only, every quote, backslash,
 /// control and non-ASCII character escaped — so no schema string can end the literal early or
 /// change what the module parses to.

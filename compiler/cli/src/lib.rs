@@ -6,6 +6,7 @@ mod batches;
 mod build;
 mod commands;
 mod fit;
+mod git;
 mod output;
 mod review;
 

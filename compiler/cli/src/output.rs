@@ -92,9 +92,9 @@ impl Reporter {
         let mut status = 0;
         for d in diags {
             if d.is_error() {
-                self.errors += 1;
+                self.errors += d.count;
             } else {
-                self.warnings += 1;
+                self.warnings += d.count;
             }
             match self.format {
                 DiagFormat::Human => say_raw!(

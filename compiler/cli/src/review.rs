@@ -3,11 +3,13 @@
 //! format.
 
 use crate::args::{Color, DiagFormat, DiffFormat};
+use crate::git;
 use crate::output::{out, say, Reporter};
 use serde_json::json;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use tensorseam_compiler::diff::{self, render, Review};
+use tensorseam_compiler::names::{printable, printable_lines};
 use tensorseam_compiler::tree::Node;
 use tensorseam_compiler::{compile_bytes, Checked, SourceFile};
 
@@ -79,7 +81,7 @@ pub fn diff(
                 return 2;
             };
             let read = |p: &Path| {
-                std::fs::read(p).map_err(|e| {
+                tensorseam_compiler::read_source(p).map_err(|e| {
                     say!("error: cannot read `{}`: {e}", p.display());
                     2u8
                 })
@@ -101,7 +103,12 @@ pub fn diff(
             )]
         }
     };
-    let printed = out(&show(&outcomes, format, git));
+    let shown = show(&outcomes, format, git);
+    // JSON escapes every character itself; the other formats are read on a terminal or in a log.
+    let printed = out(&match format {
+        DiffFormat::Json => shown,
+        _ => printable_lines(&shown),
+    });
     if printed != 0 {
         return printed;
     }
@@ -205,111 +212,133 @@ fn show(outcomes: &[(String, Outcome)], format: DiffFormat, git: Option<&str>) -
     }
 }
 
-fn git_output(top: &Path, args: &[&str]) -> Result<Vec<u8>, String> {
-    let out = Command::new("git")
-        .arg("-C")
-        .arg(top)
-        .args(args)
-        .output()
-        .map_err(|e| format!("cannot run git: {e}"))?;
-    if out.status.success() {
-        Ok(out.stdout)
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
-    }
-}
-
-fn is_schema_name(p: &str) -> bool {
-    p.ends_with(".yaml") || p.ends_with(".yml") || p.ends_with(".seam")
-}
-
-/// Whether `bytes` at `path` is a tensorseam schema (a YAML file with a top-level `tensorseam`
-/// key, or any `.seam` file) — other YAML files (CI workflows, configs) are not compared.
+/// Whether `bytes` at `path` is a tensorseam schema: any `.seam` file, or a YAML file with a
+/// top-level `tensorseam` key — other YAML files (CI workflows, configs) are not compared. A file
+/// over the size limit is a schema when its head says so (it then fails with its size).
 fn looks_like_schema(path: &str, bytes: &[u8]) -> bool {
     if path.ends_with(".seam") {
         return true;
+    }
+    if bytes.len() > tensorseam_compiler::MAX_FILE_BYTES {
+        let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1 << 16)]);
+        return head.lines().any(|l| {
+            l.strip_prefix("tensorseam")
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        });
     }
     let (file, _) = compile_bytes(path, bytes);
     tensorseam_compiler::parse(&file, &mut Vec::new())
         .is_some_and(|t| t.get("tensorseam").is_some())
 }
 
-fn from_git(rev: &str, paths: &[PathBuf], color: Color) -> Result<Vec<(String, Outcome)>, u8> {
-    let fail = |msg: String| {
-        say!("error: {msg}");
-        2u8
-    };
-    let top = git_output(Path::new("."), &["rev-parse", "--show-toplevel"]).map_err(fail)?;
-    let top = PathBuf::from(String::from_utf8_lossy(&top).trim());
-    let top_real = top.canonicalize().unwrap_or_else(|_| top.clone());
-    // PATHS relative to the repository's top, as git lists files.
+/// PATHS as pathspecs relative to the repository's top, taken literally.
+fn pathspecs(top: &Path, paths: &[PathBuf]) -> Result<Vec<String>, String> {
+    let top_real = top.canonicalize().unwrap_or_else(|_| top.to_path_buf());
     let mut specs = Vec::new();
     for p in paths {
         let real = p
             .canonicalize()
-            .map_err(|e| fail(format!("cannot read `{}`: {e}", p.display())))?;
+            .map_err(|e| format!("cannot read `{}`: {e}", p.display()))?;
         let rel = real
             .strip_prefix(&top_real)
-            .map_err(|_| fail(format!("`{}` is outside the repository", p.display())))?;
+            .map_err(|_| format!("`{}` is outside the repository", p.display()))?;
         let rel = rel.to_string_lossy().into_owned();
-        specs.push(if rel.is_empty() { ".".to_string() } else { rel });
+        specs.push(format!(
+            ":(literal){}",
+            if rel.is_empty() { "." } else { &rel }
+        ));
     }
     if specs.is_empty() {
-        specs.push(".".to_string());
+        specs.push(":(literal).".to_string());
     }
-    git_output(
-        &top,
-        &["rev-parse", "--verify", &format!("{rev}^{{commit}}")],
-    )
-    .map_err(|e| fail(format!("`{rev}` is not a revision: {e}")))?;
-    let list = |args: &[&str]| -> Result<Vec<String>, u8> {
-        let mut a: Vec<&str> = args.to_vec();
-        a.push("--");
-        a.extend(specs.iter().map(String::as_str));
-        let out = git_output(&top, &a).map_err(fail)?;
-        Ok(String::from_utf8_lossy(&out)
-            .lines()
-            .filter(|l| is_schema_name(l))
-            .map(str::to_string)
-            .collect())
+    Ok(specs)
+}
+
+/// One schema file on one side: its label, and its bytes when it is a schema.
+type Side = Option<(String, Vec<u8>)>;
+
+fn from_git(rev: &str, paths: &[PathBuf], color: Color) -> Result<Vec<(String, Outcome)>, u8> {
+    let fail = |msg: String| {
+        say!("error: {}", printable(&msg));
+        2u8
     };
-    let mut files = list(&["ls-tree", "-r", "--name-only", "--full-tree", rev])?;
-    files.extend(list(&[
-        "ls-files",
-        "--cached",
-        "--others",
-        "--exclude-standard",
-    ])?);
-    files.sort();
-    files.dedup();
-    let mut outcomes = Vec::new();
-    for path in files {
-        let old = git_output(&top, &["show", &format!("{rev}:{path}")]).ok();
-        let new = std::fs::read(top.join(&path)).ok();
-        let old = old.filter(|b| looks_like_schema(&path, b));
-        let new = new.filter(|b| looks_like_schema(&path, b));
-        let outcome = match (old, new) {
-            (None, None) => continue,
-            (Some(a), Some(b)) if a == b => continue,
-            (Some(a), Some(b)) => {
-                let (Some(a), Some(b)) = (
-                    load(&format!("{rev}:{path}"), &a, color),
-                    load(&path, &b, color),
-                ) else {
-                    return Err(1);
-                };
-                Outcome::Modified(diff::compare(&a.checked, &b.checked), Box::new(b))
-            }
-            (None, Some(b)) => match load(&path, &b, color) {
-                Some(l) => Outcome::Added(Box::new(l)),
-                None => return Err(1),
-            },
-            (Some(a), None) => match load(&format!("{rev}:{path}"), &a, color) {
-                Some(l) => Outcome::Deleted(Box::new(l)),
-                None => return Err(1),
-            },
-        };
-        outcomes.push((path, outcome));
+    let top = git::toplevel().map_err(fail)?;
+    let specs = pathspecs(&top, paths).map_err(fail)?;
+    git::verify_rev(&top, rev).map_err(fail)?;
+    let mut sides: BTreeMap<git::GitPath, (Side, Side)> = BTreeMap::new();
+    for (path, bytes) in git::files_at(&top, rev, &specs).map_err(fail)? {
+        if looks_like_schema(&path.shown(), &bytes) {
+            sides.entry(path.clone()).or_default().0 =
+                Some((format!("{rev}:{}", path.shown()), bytes));
+        }
     }
+    for (path, bytes) in git::working_files(&top, &specs).map_err(fail)? {
+        if let Some(bytes) = bytes.filter(|b| looks_like_schema(&path.shown(), b)) {
+            sides.entry(path.clone()).or_default().1 = Some((path.shown(), bytes));
+        }
+    }
+    sides.retain(|_, (old, new)| match (old, new) {
+        (Some((_, a)), Some((_, b))) => a != b,
+        (None, None) => false,
+        _ => true,
+    });
+    let loaded = |side: &(String, Vec<u8>)| load(&side.0, &side.1, color).ok_or(1u8);
+    let mut outcomes: Vec<(String, Outcome)> = Vec::new();
+    let mut added: Vec<(git::GitPath, Loaded)> = Vec::new();
+    let mut deleted: Vec<(git::GitPath, Loaded)> = Vec::new();
+    for (path, (old, new)) in &sides {
+        match (old, new) {
+            (Some(a), Some(b)) => {
+                let (a, b) = (loaded(a)?, loaded(b)?);
+                outcomes.push((
+                    path.shown(),
+                    Outcome::Modified(diff::compare(&a.checked, &b.checked), Box::new(b)),
+                ));
+            }
+            (None, Some(b)) => added.push((path.clone(), loaded(b)?)),
+            (Some(a), None) => deleted.push((path.clone(), loaded(a)?)),
+            (None, None) => {}
+        }
+    }
+    // A moved schema is reviewed as a change, not as a deletion and an addition: pairs by git's
+    // rename detection first, then by schema name.
+    let renames = git::renames(&top, rev, &specs).map_err(fail)?;
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (old, new) in &renames {
+        let d = deleted.iter().position(|(p, _)| p == old);
+        let a = added.iter().position(|(p, _)| p == new);
+        if let (Some(d), Some(a)) = (d, a) {
+            pairs.push((d, a));
+        }
+    }
+    for (d, (_, old)) in deleted.iter().enumerate() {
+        if pairs.iter().any(|(pd, _)| *pd == d) {
+            continue;
+        }
+        let same = |(a, (_, new)): &(usize, &(git::GitPath, Loaded))| {
+            !pairs.iter().any(|(_, pa)| pa == a) && new.checked.name == old.checked.name
+        };
+        if let Some((a, _)) = added.iter().enumerate().find(same) {
+            pairs.push((d, a));
+        }
+    }
+    let mut deleted: Vec<Option<(git::GitPath, Loaded)>> = deleted.into_iter().map(Some).collect();
+    let mut added: Vec<Option<(git::GitPath, Loaded)>> = added.into_iter().map(Some).collect();
+    for (d, a) in pairs {
+        if let (Some((old_path, old)), Some((new_path, new))) = (deleted[d].take(), added[a].take())
+        {
+            outcomes.push((
+                format!("{} → {}", old_path.shown(), new_path.shown()),
+                Outcome::Modified(diff::compare(&old.checked, &new.checked), Box::new(new)),
+            ));
+        }
+    }
+    for (path, l) in added.into_iter().flatten() {
+        outcomes.push((path.shown(), Outcome::Added(Box::new(l))));
+    }
+    for (path, l) in deleted.into_iter().flatten() {
+        outcomes.push((path.shown(), Outcome::Deleted(Box::new(l))));
+    }
+    outcomes.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(outcomes)
 }

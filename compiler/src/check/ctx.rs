@@ -7,15 +7,22 @@ use crate::diag::Diagnostic;
 use crate::source::Span;
 use crate::tree::{Key, Node, Value};
 
-/// Collects diagnostics while checking.
+/// Collects diagnostics while checking, up to [`crate::MAX_DIAGNOSTICS`]; past that they are only
+/// counted, so a file with a million mistakes costs a million counts, not a million messages.
 pub struct Ctx<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
+    /// Errors past the limit.
+    pub omitted_errors: usize,
+    /// Warnings past the limit.
+    pub omitted_warnings: usize,
 }
 
 /// The entries of a mapping whose keys have been checked against the allowed set.
 pub struct Fields<'n> {
     pub node: &'n Node,
     entries: &'n [(Key, Node)],
+    /// The keys this mapping takes (a key among them is never a misspelling of another).
+    allowed: Vec<&'static str>,
 }
 
 impl<'n> Fields<'n> {
@@ -72,9 +79,25 @@ pub fn one_of(options: &[&str]) -> String {
 }
 
 impl Ctx<'_> {
-    /// Records a diagnostic.
+    /// Records a diagnostic (or counts it, past the limit).
     pub fn report(&mut self, d: Diagnostic) {
-        self.diags.push(d);
+        if self.diags.len() < crate::MAX_DIAGNOSTICS {
+            self.diags.push(d);
+        } else if d.is_error() {
+            self.omitted_errors += 1;
+        } else {
+            self.omitted_warnings += 1;
+        }
+    }
+
+    /// Whether more diagnostics would only be counted (costly hints can be skipped).
+    pub fn full(&self) -> bool {
+        self.diags.len() >= crate::MAX_DIAGNOSTICS
+    }
+
+    /// The errors reported so far, counted ones included.
+    pub fn errors(&self) -> usize {
+        self.diags.iter().filter(|d| d.is_error()).count() + self.omitted_errors
     }
 
     /// A wrong-kind error: "expected X for `what`, found Y".
@@ -98,7 +121,12 @@ impl Ctx<'_> {
     }
 
     /// A mapping with only `allowed` keys; unknown keys are reported (with a "did you mean").
-    pub fn map<'n>(&mut self, node: &'n Node, what: &str, allowed: &[&str]) -> Option<Fields<'n>> {
+    pub fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        what: &str,
+        allowed: &[&'static str],
+    ) -> Option<Fields<'n>> {
         let Value::Map(entries) = &node.value else {
             self.wrong_kind(node, what, "a mapping");
             return None;
@@ -118,7 +146,11 @@ impl Ctx<'_> {
                 self.report(d);
             }
         }
-        Some(Fields { node, entries })
+        Some(Fields {
+            node,
+            entries,
+            allowed: allowed.to_vec(),
+        })
     }
 
     /// A required key: reported at the mapping when absent.
@@ -130,11 +162,12 @@ impl Ctx<'_> {
         help: &str,
     ) -> Option<&'n Node> {
         let v = f.get(key);
-        // A misspelt key (`inptus`) is already reported with "did you mean"; say it once.
+        // A misspelt key (`inptus`) is already reported with "did you mean"; say it once. A key
+        // this mapping takes is no misspelling (`tensors` is not a misspelt `tensorseam`).
         let misspelt = || {
-            f.entries
-                .iter()
-                .any(|(k, _)| k.name != key && closest(&k.name, &[key]).is_some())
+            f.entries.iter().any(|(k, _)| {
+                !f.allowed.contains(&k.name.as_str()) && closest(&k.name, &[key]).is_some()
+            })
         };
         if v.is_none() && !misspelt() {
             let mut d = Diagnostic::new(

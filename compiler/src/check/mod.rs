@@ -59,9 +59,29 @@ const TOP_KEYS: &[&str] = &[
 /// (errors and warnings) is appended to `diags`.
 pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Checked> {
     let errors_before = diags.iter().filter(|d| d.is_error()).count();
-    let mut cx = Ctx { diags };
+    let mut cx = Ctx {
+        diags,
+        omitted_errors: 0,
+        omitted_warnings: 0,
+    };
     let schema = schema(&mut cx, root);
-    let errors_after = cx.diags.iter().filter(|d| d.is_error()).count();
+    let errors_after = cx.errors();
+    let omitted = cx.omitted_errors + cx.omitted_warnings;
+    if omitted > 0 {
+        let (n, what) = match (cx.omitted_errors, cx.omitted_warnings) {
+            (0, w) => (w, "warning"),
+            (e, 0) => (e, "error"),
+            (e, w) => (e + w, "error and warning"),
+        };
+        let plural = if n == 1 { "" } else { "s" };
+        let mut summary = Diagnostic::new(
+            Code::TooManyDiagnostics,
+            Span::point(0),
+            format!("{n} more {what}{plural} are not shown"),
+        );
+        summary.count = n;
+        cx.diags.push(summary);
+    }
     let schema = schema.filter(|_| errors_after == errors_before)?;
     let fingerprint = crate::fingerprint::of(&crate::emit::ir::canonical_text(&schema));
     Some(Checked {
@@ -112,6 +132,7 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
     );
     let mut inputs = Vec::new();
     let mut input_spans = Vec::new();
+    let mut shape_spans = Vec::new();
     let mut inputs_ok = true;
     // Every declared input name, valid or not: a concat naming an input that failed its own checks
     // is not reported again as unknown.
@@ -131,6 +152,7 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
                         Some(i) if named => {
                             inputs.push(i);
                             input_spans.push(key.span);
+                            shape_spans.push(value.get("shape").map_or(key.span, |n| n.span));
                         }
                         _ => inputs_ok = false,
                     }
@@ -187,7 +209,7 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
             );
         }
         tensors::namespace(cx, &schema, schema_span, &dims, &input_spans, &decls);
-        let specs = tensors::resolve(cx, &schema, &input_spans, &decls, &declared);
+        let specs = tensors::resolve(cx, &schema, &shape_spans, &decls, &declared);
         if inputs_ok {
             unused_dims(cx, &schema, &dims);
         }

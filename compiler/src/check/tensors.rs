@@ -224,7 +224,7 @@ fn too_many(cx: &mut Ctx<'_>, at: Span, what: &str, count: Option<u128>) -> bool
 pub fn resolve(
     cx: &mut Ctx<'_>,
     schema: &Schema,
-    input_spans: &[Span],
+    shape_spans: &[Span],
     decls: &[DeclSrc],
     declared: &[String],
 ) -> Option<Vec<TensorSpec>> {
@@ -234,7 +234,8 @@ pub fn resolve(
         .iter()
         .map(|i| input_tensor(schema, i))
         .collect();
-    for ((input, (_, axes)), span) in schema.inputs.iter().zip(&per_input).zip(input_spans) {
+    // Sizes are reported on the input's `shape` (or its name when it has none).
+    for ((input, (_, axes)), span) in schema.inputs.iter().zip(&per_input).zip(shape_spans) {
         let raw: Vec<TensorAxis> = input
             .shape
             .iter()
@@ -267,6 +268,7 @@ pub fn resolve(
         .map(|(i, input)| (input.name.as_str(), i))
         .collect();
     let index_of = |name: &str| positions.get(name).copied();
+    let declared: std::collections::HashSet<&str> = declared.iter().map(String::as_str).collect();
     let mut consumed: Vec<Option<Span>> = vec![None; schema.inputs.len()];
     let mut specs = Vec::new();
     for d in decls {
@@ -274,8 +276,17 @@ pub fn resolve(
         for (part, span) in d.decl.concat.iter().zip(&d.parts) {
             let Some(i) = index_of(part) else {
                 ok = false;
-                if declared.contains(part) {
+                if declared.contains(part.as_str()) {
                     continue; // the input's own errors are already reported
+                }
+                if cx.full() {
+                    // Past the limit only a count is kept: no hint worth computing.
+                    cx.report(Diagnostic::new(
+                        Code::UnknownConcatInput,
+                        *span,
+                        String::new(),
+                    ));
+                    continue;
                 }
                 let names: Vec<&str> = schema.inputs.iter().map(|i| i.name.as_str()).collect();
                 let mut diag = Diagnostic::new(
@@ -350,17 +361,20 @@ pub fn resolve(
             });
         }
     }
+    // A dim has a mask when it is an axis of some feature tensor: a dim that only `multi_hot`
+    // reduces never reaches a tensor, so no mask (SPEC §9).
     for dim in &schema.dims {
         let users: Vec<String> = schema
             .inputs
             .iter()
-            .filter(|i| {
+            .zip(&per_input)
+            .filter(|(i, (_, axes))| {
                 i.role == Role::Feature
-                    && i.shape
+                    && axes
                         .iter()
-                        .any(|a| matches!(a, Axis::Dim(d) if *d == dim.name))
+                        .any(|a| matches!(a, TensorAxis::Dim { name, .. } if *name == dim.name))
             })
-            .map(|i| i.name.clone())
+            .map(|(i, _)| i.name.clone())
             .collect();
         if !users.is_empty() {
             specs.push(TensorSpec {

@@ -10,6 +10,7 @@ use crate::ir::{
 };
 use crate::source::Span;
 use crate::tree::{Node, Value};
+use std::collections::HashMap;
 
 const ENCODINGS: &[&str] = &[
     "one_hot",
@@ -238,6 +239,26 @@ fn applies(cx: &mut Ctx<'_>, name: &str, at: Span, dtype: DType, shape: &[Axis])
     }
 }
 
+/// A category as a hash key (categories are strings, integers or booleans).
+#[derive(PartialEq, Eq, Hash)]
+enum CategoryKey {
+    Str(String),
+    Int(i128),
+    Bool(bool),
+    Float(u64),
+}
+
+impl CategoryKey {
+    fn of(v: &Scalar) -> CategoryKey {
+        match v {
+            Scalar::Str(s) => CategoryKey::Str(s.clone()),
+            Scalar::Int(i) => CategoryKey::Int(*i),
+            Scalar::Bool(b) => CategoryKey::Bool(*b),
+            Scalar::Float(f) => CategoryKey::Float(f.to_bits()),
+        }
+    }
+}
+
 fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Option<Categories> {
     let node = cx.require(
         f,
@@ -307,14 +328,17 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                 );
                 return None;
             }
-            let mut out: Vec<(Scalar, Span)> = Vec::with_capacity(items.len());
+            let mut out: Vec<Scalar> = Vec::with_capacity(items.len());
+            // Where each category was first listed: one lookup per item, so a million categories
+            // check in linear time.
+            let mut first_at: HashMap<CategoryKey, Span> = HashMap::with_capacity(items.len());
             let mut ok = true;
             for item in items {
                 let Some(v) = scalar(cx, item, dtype, "a category", Code::CategoryKind) else {
                     ok = false;
                     continue;
                 };
-                if let Some((_, first)) = out.iter().find(|(c, _)| *c == v) {
+                if let Some(first) = first_at.get(&CategoryKey::of(&v)) {
                     cx.report(
                         Diagnostic::new(
                             Code::DuplicateCategory,
@@ -328,9 +352,10 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                     ok = false;
                     continue;
                 }
-                out.push((v, item.span));
+                first_at.insert(CategoryKey::of(&v), item.span);
+                out.push(v);
             }
-            ok.then(|| Categories::List(out.into_iter().map(|(v, _)| v).collect()))
+            ok.then_some(Categories::List(out))
         }
         _ => {
             cx.wrong_kind(node, "categories", "a list or `fit`");
@@ -605,6 +630,24 @@ fn step(cx: &mut Ctx<'_>, node: &Node) -> Option<Step> {
                     )
                     .label(format!("max is {}", crate::json::number(max.0)))
                     .with(min.1, format!("min is {}", crate::json::number(min.0))),
+                );
+                return None;
+            }
+            // A width beyond f64 (`min: -1e308, max: 1e308`) would map every value to 0.
+            if !(max.0 - min.0).is_finite() {
+                cx.report(
+                    Diagnostic::new(
+                        Code::NonFiniteParameter,
+                        max.1,
+                        "`max - min` is not finite: every value would scale to 0".to_string(),
+                    )
+                    .label(format!(
+                        "{} - {} overflows f64",
+                        crate::json::number(max.0),
+                        crate::json::number(min.0)
+                    ))
+                    .with(min.1, "min")
+                    .help("bring the bounds closer: their difference must be a finite number"),
                 );
                 return None;
             }

@@ -259,7 +259,7 @@ fn load(lit: &syn::LitStr) -> Result<(Checked, SourceFile, PathBuf), syn::Error>
         )
     })?;
     let path = dir.join(&rel);
-    let bytes = std::fs::read(&path)
+    let bytes = crate::read_source(&path)
         .map_err(|e| syn::Error::new(lit.span(), format!("cannot read schema `{rel}`: {e}")))?;
     let (file, out) = compile_bytes(&rel, &bytes);
     match out.checked {
@@ -338,7 +338,14 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 .find(|(n, _)| n == name)
                 .map_or_else(|| file.path().to_string(), |(_, l)| l.clone())
         };
-        let mut seen: Vec<String> = Vec::new();
+        let position: std::collections::HashMap<&str, usize> = checked
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, input)| (input.name.as_str(), i))
+            .collect();
+        // The field that reads each input (two fields reading one input is an error).
+        let mut reader: Vec<Option<String>> = vec![None; checked.inputs.len()];
         let mut by_input: Vec<Option<(TokenStream, FieldType)>> = vec![None; checked.inputs.len()];
         let pending = checked.unfitted_inputs();
         if !pending.is_empty() {
@@ -357,7 +364,10 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 .ident
                 .as_ref()
                 .map_or_else(|| field.span(), Spanned::span);
-            match checked.input(&name) {
+            match position
+                .get(name.as_str())
+                .map(|&i| (i, &checked.inputs[i]))
+            {
                 None => {
                     let known: Vec<&str> = checked.inputs.iter().map(|i| i.name.as_str()).collect();
                     let hint = crate::check::closest_name(&name, &known).map_or_else(
@@ -372,14 +382,20 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                         ),
                     ));
                 }
-                Some(input) => {
-                    seen.push(name.clone());
-                    let index = checked
-                        .inputs
-                        .iter()
-                        .position(|i| i.name == name)
-                        .unwrap_or(0);
+                Some((index, input)) => {
                     let member = field.ident.as_ref();
+                    let shown = member.map_or_else(String::new, ToString::to_string);
+                    if let Some(first) = &reader[index] {
+                        errors.push(syn::Error::new(
+                            span,
+                            format!(
+                                "fields `{first}` and `{shown}` both read input `{name}` ({}); help: each input is read by one field: remove one, or point its `rename` at another input",
+                                line_of(&name)
+                            ),
+                        ));
+                        continue;
+                    }
+                    reader[index] = Some(shown);
                     access.push(quote! { #index => ::core::option::Option::Some(&self.#member as &dyn ::tensorseam::__private::Raw), });
                     by_input[index] = Some((quote! { #member }, field_type(&field.ty)));
                     if let Some(why) = mismatch(&field_type(&field.ty), input) {
@@ -398,7 +414,9 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
         for input in checked
             .inputs
             .iter()
-            .filter(|i| named && i.role == Role::Feature && !seen.contains(&i.name))
+            .zip(&reader)
+            .filter(|(i, r)| named && i.role == Role::Feature && r.is_none())
+            .map(|(i, _)| i)
         {
             errors.push(syn::Error::new(
                 ident.span(),

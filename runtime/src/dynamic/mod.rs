@@ -105,7 +105,8 @@ impl Schema {
     /// [`LoadError`] when the file cannot be read, has errors, or has `fit` placeholders.
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Schema, LoadError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|e| LoadError::Io(path.to_path_buf(), e))?;
+        let bytes = tensorseam_compiler::read_source(path)
+            .map_err(|e| LoadError::Io(path.to_path_buf(), e))?;
         let (file, out) = tensorseam_compiler::compile_bytes(&path.to_string_lossy(), &bytes);
         Schema::from_compiled(&file, out)
     }
