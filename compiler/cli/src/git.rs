@@ -175,12 +175,15 @@ fn read_blob(top: &Path, blob: &Blob) -> Result<Vec<u8>, String> {
     git(top, &[os("cat-file"), os("blob"), os(&blob.id)])
 }
 
+/// A working-tree file: its path, and its bytes unless it was deleted.
+pub type WorkingFile = (GitPath, Option<Vec<u8>>);
+
 /// Schema-named files of the working tree under `specs` (tracked, and untracked but not
 /// ignored), with their contents; `None` for a tracked file that was deleted.
 pub fn working_files(
     top: &Path,
     specs: &[String],
-) -> Result<Vec<(GitPath, Option<Vec<u8>>)>, String> {
+) -> Result<Vec<WorkingFile>, String> {
     let listing = git(
         top,
         &with_specs(
