@@ -258,6 +258,34 @@ fn record(rng: &mut Rng, schema: &Schema, exact: bool) -> Option<Map<String, Val
     Some(out)
 }
 
+/// The most values one sampled record may hold: a schema whose shapes ask for more (SPEC §9 lets a
+/// tensor hold 2^31 elements per example) is refused rather than written out as gigabytes of JSON.
+pub const MAX_RECORD_VALUES: u128 = 1 << 22;
+
+/// The most values a record of this schema can hold as `sample` draws it (fixed sizes, dims up
+/// to their `max` and a little past it, dims without `max` up to `min + 5`).
+pub fn record_values(schema: &Schema) -> u128 {
+    let dim_len = |name: &str| -> u128 {
+        schema.dim(name).map_or(1, |d| match d.max {
+            Some(max) => u128::from(max) + 2,
+            None => u128::from(d.min.unwrap_or(0)) + 5,
+        })
+    };
+    schema
+        .inputs
+        .iter()
+        .map(|i| {
+            let text = text_limit(i).map_or(1, |(max, _)| u128::from(max) + 3);
+            i.shape.iter().fold(text, |acc, a| {
+                acc.saturating_mul(match a {
+                    Axis::Fixed(n) => u128::from(*n),
+                    Axis::Dim(d) => dim_len(d),
+                })
+            })
+        })
+        .fold(0u128, u128::saturating_add)
+}
+
 /// `n` valid training records.
 pub fn records(checked: &Checked, n: usize, seed: u64) -> Vec<Value> {
     let mut rng = Rng(seed);

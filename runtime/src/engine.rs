@@ -8,7 +8,8 @@ use crate::batch::Batch;
 use crate::error::{ErrorCode, ValidationErrors};
 use crate::ops;
 use crate::plan::{
-    AxisPlan, InputPlan, Literal, Plan, RawType, Role, Step, TensorAxis, TensorKind, Transform,
+    AxisPlan, DimPlan, InputPlan, Literal, Plan, RawType, Role, Step, TensorAxis, TensorKind,
+    Transform,
 };
 use crate::raw::{describe, Kind, List, Raw, Record};
 use crate::tensor::Tensor;
@@ -23,7 +24,13 @@ pub struct EncodeOptions {
     pub strict: bool,
     /// Stop recording errors after this many.
     pub error_limit: usize,
+    /// The longest list a dim without `max` may hold (SPEC §10): longer is `too_long`, found
+    /// before anything is allocated for it.
+    pub max_dim_len: usize,
 }
+
+/// The default cap on dims without `max` (the same in the derive, the dynamic path and Python).
+pub const DEFAULT_MAX_DIM_LEN: usize = 65_536;
 
 impl Default for EncodeOptions {
     fn default() -> Self {
@@ -31,6 +38,7 @@ impl Default for EncodeOptions {
             training: false,
             strict: false,
             error_limit: crate::DEFAULT_ERROR_LIMIT,
+            max_dim_len: DEFAULT_MAX_DIM_LEN,
         }
     }
 }
@@ -107,7 +115,7 @@ pub fn encode<R: Record>(
     for row in rows {
         for (index, input) in plan.inputs.iter().enumerate().filter(|(_, i)| active(i)) {
             if let Ok(v) = row.field(index, &input.name) {
-                measure(v, &input.shape, &mut longest);
+                measure(v, &input.shape, &plan.dims, opts.max_dim_len, &mut longest);
             }
         }
     }
@@ -135,7 +143,15 @@ pub fn encode<R: Record>(
                 x.fill_zero();
                 x
             }
-            None => Tensor::zeros(t.dtype, &shape),
+            None => match Tensor::try_zeros(t.dtype, &shape) {
+                Ok(x) => x,
+                Err(e) => {
+                    return Err(ValidationErrors::batch_too_large(format!(
+                        "tensor `{}`: {e}",
+                        t.name
+                    )))
+                }
+            },
         };
         targets.push(Some(Target {
             strides: strides(&shape),
@@ -149,6 +165,7 @@ pub fn encode<R: Record>(
         row: 0,
         dim_len: vec![None; plan.dims.len()],
         dim_kept: vec![0; plan.dims.len()],
+        max_dim_len: opts.max_dim_len,
     };
     // Reused for every value: the path is only read when an error is reported.
     let mut path = String::new();
@@ -199,18 +216,28 @@ pub fn encode<R: Record>(
     ))
 }
 
-/// Records the longest list at each dim axis (pass 1).
-fn measure(v: Option<&dyn Raw>, shape: &[AxisPlan], longest: &mut [usize]) {
+/// Records the longest list at each dim axis (pass 1). A list over the cap of a dim without `max`
+/// is not counted: pass 2 reports it, and nothing is allocated for it.
+fn measure(
+    v: Option<&dyn Raw>,
+    shape: &[AxisPlan],
+    dims: &[DimPlan],
+    cap: usize,
+    longest: &mut [usize],
+) {
     let Some((axis, rest)) = shape.split_first() else {
         return;
     };
     if let Kind::List(items) = kind(v) {
         if let AxisPlan::Dim(d) = axis {
+            if dims[*d].max.is_none() && items.len() > cap {
+                return;
+            }
             longest[*d] = longest[*d].max(items.len());
         }
         if !rest.is_empty() {
             for i in 0..items.len() {
-                measure(items.get(i), rest, longest);
+                measure(items.get(i), rest, dims, cap, longest);
             }
         }
     }
@@ -225,6 +252,8 @@ struct Encoder<'p> {
     dim_len: Vec<Option<usize>>,
     /// This example's kept (truncated) length of each dim.
     dim_kept: Vec<usize>,
+    /// The cap on dims without `max`.
+    max_dim_len: usize,
 }
 
 impl Encoder<'_> {
@@ -339,6 +368,17 @@ impl Encoder<'_> {
                     return None;
                 }
                 let range = match dim.max {
+                    None if len > self.max_dim_len => {
+                        self.error(
+                            path,
+                            ErrorCode::TooLong,
+                            format!(
+                                "{len} elements, longer than the {} allowed for dim `{}`, which has no `max` (raise the cap with --max-dim-len / max_dim_len)",
+                                self.max_dim_len, dim.name
+                            ),
+                        );
+                        return None;
+                    }
                     None => Some(0..len),
                     Some(max) => ops::kept(len, max, dim.truncate),
                 };

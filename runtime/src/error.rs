@@ -102,12 +102,15 @@ impl fmt::Display for ValidationError {
 /// The default number of errors collected before validation stops reporting.
 pub const DEFAULT_ERROR_LIMIT: usize = 100;
 
-/// Every error of a batch, up to a limit; the count of those past the limit is kept.
+/// Every error of a batch, up to a limit; the count of those past the limit is kept. When the
+/// batch could not be built at all — its tensors need more memory than the machine gives — that
+/// reason is kept instead ([`ValidationErrors::unbuildable`]): no record is wrong, the batch is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ValidationErrors {
     errors: Vec<ValidationError>,
     limit: usize,
     omitted: usize,
+    unbuildable: Option<String>,
 }
 
 impl ValidationErrors {
@@ -117,7 +120,21 @@ impl ValidationErrors {
             errors: Vec::new(),
             limit,
             omitted: 0,
+            unbuildable: None,
         }
+    }
+
+    /// A batch that cannot be built, with why (its size, say).
+    pub fn batch_too_large(why: impl Into<String>) -> ValidationErrors {
+        ValidationErrors {
+            unbuildable: Some(why.into()),
+            ..ValidationErrors::default()
+        }
+    }
+
+    /// Why the batch could not be built at all, when that is the failure (not a record).
+    pub fn unbuildable(&self) -> Option<&str> {
+        self.unbuildable.as_deref()
     }
 
     /// Records an error (or counts it, past the limit).
@@ -152,7 +169,7 @@ impl ValidationErrors {
 
     /// No error at all.
     pub fn is_empty(&self) -> bool {
-        self.errors.is_empty() && self.omitted == 0
+        self.errors.is_empty() && self.omitted == 0 && self.unbuildable.is_none()
     }
 
     /// Whether the limit is reached (encoders may stop looking).
@@ -168,6 +185,9 @@ impl ValidationErrors {
 
 impl fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(why) = &self.unbuildable {
+            return writeln!(f, "the batch cannot be built: {why}");
+        }
         let n = self.len();
         writeln!(f, "{n} invalid value{}:", if n == 1 { "" } else { "s" })?;
         for e in &self.errors {

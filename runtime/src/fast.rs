@@ -81,7 +81,7 @@ pub fn tensors(
                 }
                 x
             }
-            None => Tensor::zeros(t.dtype, &shape),
+            None => Tensor::try_zeros(t.dtype, &shape).ok()?,
         };
         out.push((t.name.clone(), tensor));
     }

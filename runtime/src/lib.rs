@@ -24,7 +24,7 @@ mod tensor;
 pub mod dynamic;
 
 pub use batch::{Batch, BatchError};
-pub use engine::EncodeOptions;
+pub use engine::{EncodeOptions, DEFAULT_MAX_DIM_LEN};
 pub use error::{ErrorCode, ValidationError, ValidationErrors, DEFAULT_ERROR_LIMIT};
 pub use ndarray;
 pub use tensor::{AllocError, DType, Element, Tensor};
@@ -32,7 +32,7 @@ pub use tensor::{AllocError, DType, Element, Tensor};
 /// What generated code calls. Not a public API: names may change between versions.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::engine::encode;
+    pub use crate::engine::{encode, DEFAULT_MAX_DIM_LEN};
     pub use crate::fast::{slice, tensors, FastElem};
     pub use crate::ops::*;
     pub use crate::plan::Plan;
@@ -101,6 +101,24 @@ pub trait ModelInput: Sized + raw::Record {
             Ok(batch) => Ok(batch),
             Err(reuse) => engine::encode(Self::plan(), rows, &opts, reuse),
         }
+    }
+
+    /// Validates and encodes rows with explicit options: training, the error limit, the cap on
+    /// dims without `max` ([`EncodeOptions::max_dim_len`]).
+    ///
+    /// # Errors
+    /// Every invalid value, up to `opts.error_limit`.
+    fn encode_with(rows: &[Self], opts: &EncodeOptions) -> Result<Batch, ValidationErrors> {
+        // The generated fast path knows the default cap only.
+        let reuse = if opts.max_dim_len == DEFAULT_MAX_DIM_LEN {
+            match Self::fast(rows, opts.training, None) {
+                Ok(batch) => return Ok(batch),
+                Err(reuse) => reuse,
+            }
+        } else {
+            None
+        };
+        engine::encode(Self::plan(), rows, opts, reuse)
     }
 
     /// Encodes rows into `batch`, reusing its buffers when the shapes match (a serving loop with a

@@ -124,10 +124,22 @@ impl<T: Raw, const N: usize> List for [T; N] {
     }
 }
 
-// JSON. Bare `NaN`/`Infinity` tokens arrive as these sentinel strings (see `dynamic::raw`).
+// JSON. Bare `NaN`/`Infinity` tokens, integers beyond 64 bits and floats beyond f64 arrive as
+// these sentinel strings (see `dynamic::reader`).
 pub(crate) const NAN: &str = "\u{0}NaN";
 pub(crate) const INF: &str = "\u{0}Infinity";
 pub(crate) const NEG_INF: &str = "\u{0}-Infinity";
+/// Followed by the integer's decimal digits.
+pub(crate) const BIG_INT: &str = "\u{0}int:";
+
+/// An integer too large for 64 bits, exactly while it fits i128 (every integer dtype's bounds are
+/// inside), else as the float nearest (still integral, so still out of every integer's range).
+fn big_int(digits: &str) -> Kind<'static> {
+    digits.parse::<i128>().map_or_else(
+        |_| Kind::Float(digits.parse::<f64>().unwrap_or(f64::NAN)),
+        Kind::Int,
+    )
+}
 
 impl Raw for Value {
     fn kind(&self) -> Kind<'_> {
@@ -147,7 +159,10 @@ impl Raw for Value {
                 NAN => Kind::Float(f64::NAN),
                 INF => Kind::Float(f64::INFINITY),
                 NEG_INF => Kind::Float(f64::NEG_INFINITY),
-                s => Kind::Str(s),
+                s => match s.strip_prefix(BIG_INT) {
+                    Some(digits) => big_int(digits),
+                    None => Kind::Str(s),
+                },
             },
             Value::Array(items) => Kind::List(items),
             Value::Object(_) => Kind::Object,

@@ -98,7 +98,13 @@ macro_rules! tensor {
             /// # Panics
             /// When the memory cannot be allocated; [`Tensor::try_zeros`] reports that instead.
             pub fn zeros(dtype: DType, shape: &[usize]) -> Tensor {
-                match dtype { $(DType::$variant => Tensor::$variant(ArrayD::default(IxDyn(shape))),)* }
+                // `vec![zero; n]` of a concrete type is one zeroed allocation, which the system
+                // provides lazily: memory is used where values are written, not before.
+                let n: usize = shape.iter().product();
+                match dtype { $(DType::$variant => Tensor::$variant(
+                    ArrayD::from_shape_vec(IxDyn(shape), vec![<$t>::default(); n])
+                        .unwrap_or_else(|_| ArrayD::default(IxDyn(shape))),
+                ),)* }
             }
 
             /// A zero-filled tensor, or why it cannot be allocated: its size overflows, or the

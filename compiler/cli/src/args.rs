@@ -150,6 +150,9 @@ cannot be read.")]
         /// Report at most this many invalid values
         #[arg(long, default_value_t = 100)]
         error_limit: usize,
+        /// The longest list a dim without `max` may hold; longer is `too_long`
+        #[arg(long, default_value_t = tensorseam::DEFAULT_MAX_DIM_LEN)]
+        max_dim_len: usize,
     },
     /// Check a batch file's tensors, dtypes, shapes and fingerprint against a schema
     #[command(after_help = "Examples:

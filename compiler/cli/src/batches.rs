@@ -29,14 +29,7 @@ fn load(path: &Path) -> Result<Schema, u8> {
 }
 
 /// `tensorseam encode`.
-pub fn encode(
-    schema: &Path,
-    data: &Path,
-    output: &Path,
-    training: bool,
-    strict: bool,
-    error_limit: usize,
-) -> u8 {
+pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions) -> u8 {
     let schema = match load(schema) {
         Ok(s) => s,
         Err(code) => return code,
@@ -66,11 +59,6 @@ pub fn encode(
             return 2;
         }
     };
-    let opts = EncodeOptions {
-        training,
-        strict,
-        error_limit: error_limit.max(1),
-    };
     match schema.encode_with(&records, &opts) {
         Ok(batch) => match files::write(&batch, output) {
             Ok(()) => {
@@ -88,6 +76,13 @@ pub fn encode(
             }
         },
         Err(errors) => {
+            if let Some(why) = errors.unbuildable() {
+                say!(
+                    "error: the batch cannot be built: {why}; nothing was written to {}",
+                    output.display()
+                );
+                return 2;
+            }
             say_raw!("error: {}", report(&errors));
             say!("nothing was written to {}", output.display());
             1

@@ -3,6 +3,7 @@
 use crate::args::{Cli, Color, Command, DiagFormat, Gen, SyntaxArg, TableFormat};
 use crate::output::{out, say, Reporter};
 use std::path::Path;
+use tensorseam::EncodeOptions;
 use tensorseam_compiler::{compile_path, emit, explain, Checked, Syntax};
 
 /// Runs a parsed command line.
@@ -34,7 +35,18 @@ pub fn dispatch(cli: Cli) -> u8 {
             training,
             strict,
             error_limit,
-        } => crate::batches::encode(&schema, &data, &output, training, strict, error_limit),
+            max_dim_len,
+        } => crate::batches::encode(
+            &schema,
+            &data,
+            &output,
+            EncodeOptions {
+                training,
+                strict,
+                error_limit: error_limit.max(1),
+                max_dim_len,
+            },
+        ),
         Command::Build {
             schema,
             output,
@@ -61,6 +73,15 @@ pub fn dispatch(cli: Cli) -> u8 {
             invalid,
             output,
         } => with_schema(&schema, cli.color, |c| {
+            let size = tensorseam_compiler::sample::record_values(c.schema());
+            if size > tensorseam_compiler::sample::MAX_RECORD_VALUES {
+                say!(
+                    "error: a record of `{}` holds up to {size} values; `sample` writes records of at most {} (the shapes are too large to write as JSON)",
+                    c.name,
+                    tensorseam_compiler::sample::MAX_RECORD_VALUES
+                );
+                return 2;
+            }
             let lines: Vec<String> = if invalid {
                 tensorseam_compiler::sample::invalid(c, n, seed)
                     .iter()

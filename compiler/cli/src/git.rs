@@ -180,10 +180,7 @@ pub type WorkingFile = (GitPath, Option<Vec<u8>>);
 
 /// Schema-named files of the working tree under `specs` (tracked, and untracked but not
 /// ignored), with their contents; `None` for a tracked file that was deleted.
-pub fn working_files(
-    top: &Path,
-    specs: &[String],
-) -> Result<Vec<WorkingFile>, String> {
+pub fn working_files(top: &Path, specs: &[String]) -> Result<Vec<WorkingFile>, String> {
     let listing = git(
         top,
         &with_specs(

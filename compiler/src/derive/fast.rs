@@ -523,7 +523,7 @@ fn axis_loop(
                 quote! { if len < #m { #none } }
             });
             let range = match dim.max {
-                None => quote! { (0usize, len) },
+                None => quote! {{ if len > __ts::DEFAULT_MAX_DIM_LEN { #none } (0usize, len) }},
                 Some(m) => {
                     let m = m as usize;
                     let cut = match dim.truncate {
@@ -655,9 +655,17 @@ fn measure(schema: &Schema, fields: &[Option<(TokenStream, FieldType)>]) -> Toke
         let mut code = TokenStream::new();
         for d in (0..=last).rev() {
             let (outer, inner) = (format_ident!("v{d}"), format_ident!("v{}", d + 1));
-            let record = dims[d].map(|k| quote! { longest[#k] = longest[#k].max(#outer.len()); });
             let descend = (d < last).then(|| quote! { for #inner in #outer.iter() { #code } });
-            code = quote! { #record #descend };
+            // A list over the cap is left for the engine to report; nothing is sized by it.
+            code = match dims[d] {
+                Some(k) => quote! {
+                    if #outer.len() <= __ts::DEFAULT_MAX_DIM_LEN {
+                        longest[#k] = longest[#k].max(#outer.len());
+                        #descend
+                    }
+                },
+                None => quote! { #descend },
+            };
         }
         out.extend(quote! { { let v0 = &row.#member; #code } });
     }

@@ -20,7 +20,7 @@
 //! assert_eq!(errors.errors()[0].path, "color");
 //! ```
 
-pub mod raw;
+pub mod reader;
 
 pub use crate::engine::EncodeOptions;
 
@@ -194,15 +194,33 @@ impl Schema {
     ///
     /// # Errors
     /// [`ReadError`] naming the first line that is not JSON.
-    pub fn read_jsonl(reader: impl BufRead) -> Result<Vec<Value>, ReadError> {
+    pub fn read_jsonl(mut reader: impl BufRead) -> Result<Vec<Value>, ReadError> {
         let mut out = Vec::new();
-        for (n, line) in reader.lines().enumerate() {
-            let line = line.map_err(ReadError::Io)?;
+        let mut buf = Vec::new();
+        let mut n = 0;
+        loop {
+            n += 1;
+            let more = reader::read_line(&mut reader, &mut buf, reader::MAX_RECORD_BYTES).map_err(
+                |e| match e.kind() {
+                    std::io::ErrorKind::InvalidData => ReadError::Syntax {
+                        line: n,
+                        message: e.to_string(),
+                    },
+                    _ => ReadError::Io(e),
+                },
+            )?;
+            if !more {
+                break;
+            }
+            let line = std::str::from_utf8(&buf).map_err(|e| ReadError::Syntax {
+                line: n,
+                message: format!("not UTF-8: {e}"),
+            })?;
             if line.trim().is_empty() {
                 continue;
             }
-            let v = raw::parse_json(&line).map_err(|e| ReadError::Syntax {
-                line: n + 1,
+            let v = reader::parse_json(line).map_err(|e| ReadError::Syntax {
+                line: n,
                 message: e.to_string(),
             })?;
             out.push(v);
@@ -230,12 +248,25 @@ impl Schema {
             .iter()
             .map(str::to_string)
             .collect();
-        let typing: Vec<(&str, usize)> = headers
+        // Two columns of one name: which one an input reads would be a guess.
+        let mut seen = std::collections::HashSet::new();
+        if let Some(dup) = headers.iter().find(|h| !seen.insert(h.as_str())) {
+            return Err(ReadError::Syntax {
+                line: 1,
+                message: format!(
+                    "the header names column `{}` twice; rename one",
+                    tensorseam_compiler::names::printable(dup)
+                ),
+            });
+        }
+        let typing: Vec<(tensorseam_compiler::ir::DType, usize)> = headers
             .iter()
             .map(|h| {
                 self.checked
                     .input(h)
-                    .map_or(("str", 0), |i| (i.dtype.name(), i.shape.len()))
+                    .map_or((tensorseam_compiler::ir::DType::Str, 0), |i| {
+                        (i.dtype, i.shape.len())
+                    })
             })
             .collect();
         let mut out = Vec::new();
@@ -246,7 +277,7 @@ impl Schema {
             })?;
             let mut row = serde_json::Map::new();
             for ((name, (dtype, rank)), cell) in headers.iter().zip(&typing).zip(record.iter()) {
-                row.insert(name.clone(), raw::csv_cell(cell, dtype, *rank));
+                row.insert(name.clone(), reader::csv_cell(cell, *dtype, *rank));
             }
             out.push(Value::Object(row));
         }

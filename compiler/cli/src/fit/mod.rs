@@ -351,7 +351,14 @@ pub fn fitted(schema: &Schema, targets: Vec<Target>) -> Result<Schema, FitError>
                         errors.push(format!("input `{}` has no values to fit{note}", t.name));
                         continue;
                     }
-                    Some((mean, std)) if std == 0.0 || !std.is_finite() => {
+                    Some((mean, std)) if !std.is_finite() || !mean.is_finite() => {
+                        errors.push(format!(
+                            "input `{}`: its values entering `standardize` are too large for f64 arithmetic (their variance overflows); scale them down first (e.g. `divide`) or use `minmax`{note}",
+                            t.name
+                        ));
+                        continue;
+                    }
+                    Some((mean, 0.0)) => {
                         errors.push(format!(
                             "input `{}` is constant (every value entering `standardize` is {mean}): its std is 0; drop the step or the input{note}",
                             t.name
@@ -380,6 +387,14 @@ pub fn fitted(schema: &Schema, targets: Vec<Target>) -> Result<Schema, FitError>
             }
         }
         if let Some((counts, order, max, min)) = t.categories {
+            if counts.overflowed() {
+                errors.push(format!(
+                    "input `{}` has more than {} distinct values: too many for a category list (one tensor position each) — encode it with `hash`, or with `index` and `unknown: {{oov: n}}` over a listed subset",
+                    t.name,
+                    stats::MAX_DISTINCT
+                ));
+                continue;
+            }
             let list = counts.categories(order, max, min);
             if list.is_empty() {
                 errors.push(format!(

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tensorseam::dynamic::raw::parse_json;
+use tensorseam::dynamic::reader::parse_json;
 use tensorseam_compiler::ir::DType;
 
 /// Bytes read so far by every reader of the file, and the progress line they show.

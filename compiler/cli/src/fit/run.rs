@@ -108,12 +108,13 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
             |p| p.to_string_lossy().into_owned(),
         );
         let probe = format!("{shown}.{}", syntax.extension());
-        let (_, out) = tensorseam_compiler::compile_bytes(&probe, text.as_bytes());
-        if out.checked.is_none() {
-            say!(
-                "error: the fitted schema does not check (a bug): {:?}",
-                out.diagnostics
-            );
+        let (file, compiled) = tensorseam_compiler::compile_bytes(&probe, text.as_bytes());
+        if compiled.checked.is_none() {
+            // Fitted values a schema cannot hold (a range so wide its width overflows, a list
+            // too long for a schema file): say which, on the fitted text; write nothing.
+            say!("error: the fitted values do not make a valid schema; nothing was written");
+            let mut reporter = crate::output::Reporter::new(crate::args::DiagFormat::Human, color);
+            reporter.report(&file, &compiled.diagnostics);
             return 1;
         }
         crate::commands::write_output(output, &text)

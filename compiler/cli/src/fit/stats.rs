@@ -120,6 +120,11 @@ impl Key {
     }
 }
 
+/// The most distinct values counted per input. A category list is one tensor position per value:
+/// past a million, `hash` (or `index` with `oov`) is the encoding that fits, and counting on would
+/// let memory grow with the data. Fitting such an input is an error that says so.
+pub const MAX_DISTINCT: usize = 1_000_000;
+
 /// Category counts.
 #[derive(Clone, Debug, Default)]
 pub struct Counts {
@@ -128,6 +133,8 @@ pub struct Counts {
     /// Strings of up to 15 bytes, packed with their length into one integer: hashed and compared
     /// as a number, without following a pointer (most category values are short).
     short: HashMap<u128, u64>,
+    /// Values not counted because the table was full.
+    dropped: u64,
 }
 
 /// A string of at most 15 bytes as one integer (its bytes, then its length in the top byte).
@@ -149,36 +156,84 @@ fn unpack(key: u128) -> Box<str> {
 }
 
 impl Counts {
+    /// Distinct values counted.
+    pub fn distinct(&self) -> usize {
+        self.counts.len() + self.strings.len() + self.short.len()
+    }
+
+    /// Whether values were seen past [`MAX_DISTINCT`] (the fit then fails for this input).
+    pub fn overflowed(&self) -> bool {
+        self.dropped > 0
+    }
+
+    fn full(&self) -> bool {
+        self.distinct() >= MAX_DISTINCT
+    }
+
     /// Counts a string (without allocating when it was seen before).
     pub fn push_str(&mut self, s: &str) {
+        let full = self.full();
         if let Some(key) = pack(s) {
-            *self.short.entry(key).or_insert(0) += 1;
+            match self.short.get_mut(&key) {
+                Some(n) => *n += 1,
+                None if full => self.dropped += 1,
+                None => {
+                    self.short.insert(key, 1);
+                }
+            }
             return;
         }
         match self.strings.get_mut(s) {
             Some(n) => *n += 1,
+            None if full => self.dropped += 1,
             None => {
                 self.strings.insert(s.into(), 1);
             }
         }
     }
 
-    /// Adds everything `other` counted.
+    /// Adds everything `other` counted (still within [`MAX_DISTINCT`] values).
     pub fn merge(&mut self, other: Counts) {
+        self.dropped += other.dropped;
         for (k, n) in other.counts {
-            *self.counts.entry(k).or_insert(0) += n;
+            self.add(k, n);
         }
         for (k, n) in other.strings {
-            *self.strings.entry(k).or_insert(0) += n;
+            let full = self.full();
+            match self.strings.get_mut(&k) {
+                Some(m) => *m += n,
+                None if full => self.dropped += n,
+                None => {
+                    self.strings.insert(k, n);
+                }
+            }
         }
         for (k, n) in other.short {
-            *self.short.entry(k).or_insert(0) += n;
+            let full = self.full();
+            match self.short.get_mut(&k) {
+                Some(m) => *m += n,
+                None if full => self.dropped += n,
+                None => {
+                    self.short.insert(k, n);
+                }
+            }
+        }
+    }
+
+    fn add(&mut self, k: Key, n: u64) {
+        let full = self.full();
+        match self.counts.get_mut(&k) {
+            Some(m) => *m += n,
+            None if full => self.dropped += n,
+            None => {
+                self.counts.insert(k, n);
+            }
         }
     }
 
     /// Counts an integer or a bool.
     pub fn push(&mut self, k: Key) {
-        *self.counts.entry(k).or_insert(0) += 1;
+        self.add(k, 1);
     }
 
     /// The fitted category list: those seen at least `min_frequency` times; the
