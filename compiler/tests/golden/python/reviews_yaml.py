@@ -61,6 +61,9 @@ _IR: Final[dict[str, Any]] = json.loads("{\"dims\":[{\"max\":8,\"min\":null,\"na
 ERROR_LIMIT: Final = 100
 """Errors reported per call before the rest are only counted."""
 
+MAX_DIM_LEN: Final = 65536
+"""The longest list a dim without `max` may hold (longer is `too_long`), as in the Rust runtime."""
+
 
 class FieldError(NamedTuple):
     """One invalid value: its row, its path (``history[3][1]``), a stable code and a message."""
@@ -388,6 +391,9 @@ def _typed(inp: _Input, values: Any, fill_ok: bool, errs: list[tuple[int, str, s
         vals = _typed_list(inp, values, filled, ok, errs)
     check = ok if filled is None else ok & ~filled
     if dtype == "str":
+        if isinstance(vals, list):
+            _unencodable(vals, check, errs)
+            ok &= check | (filled if filled is not None else False)
         if inp.ascii:
             for i, s in enumerate(vals):
                 if check[i] and not s.isascii():
@@ -492,6 +498,29 @@ def _typed_array(inp: _Input, a: Array, filled: Array | None, ok: Array, errs: l
     return np.where(ok, a, 0).astype(target)
 
 
+def _is_na(v: Any) -> bool:
+    """pandas' missing-value marker (`pd.NA`), recognized without importing pandas."""
+    return type(v).__name__ == "NAType"
+
+
+def _unencodable(vals: list[Any], check: Array, errs: list[tuple[int, str, str]]) -> None:
+    """Strings that are not valid Unicode (a lone surrogate) cannot be UTF-8: the wrong type, as
+    a JSON reader refuses them. One encode of the whole column finds that none is (the usual case)."""
+    try:
+        "".join(vals).encode("utf-8")
+        return
+    except UnicodeEncodeError:
+        pass
+    for i, s in enumerate(vals):
+        if not check[i]:
+            continue
+        try:
+            s.encode("utf-8")
+        except UnicodeEncodeError:
+            check[i] = False
+            errs.append((i, "wrong_type", "expected a string for `str`, found a string with a lone surrogate (not valid Unicode)"))
+
+
 def _missing(inp: _Input, miss: Array, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]]) -> None:
     """Missing leaves take the fill (marked in `filled`), or are errors."""
     if filled is not None:
@@ -532,48 +561,59 @@ def _typed_list(inp: _Input, values: list[Any], filled: Array | None, ok: Array,
         out = [0] * n
     lo, hi = _INT_BOUNDS.get(dtype, (0, 0))
     for i, v in enumerate(values):
-        is_float = isinstance(v, (float, np.floating))
-        if v is None or (is_float and dtype in _FLOATS and math.isnan(v)):
-            if filled is not None:
-                filled[i] = True
-                out[i] = inp.fill
-                continue
+        try:
+            _take(inp, v, i, out, filled, ok, errs, lo, hi)
+        except Exception as e:  # any value, however odd, is a coded error, not a crash
             ok[i] = False
-            errs.append((i, "missing", "the value is missing"))
-            continue
-        is_bool = isinstance(v, (bool, np.bool_))
-        is_int = not is_bool and isinstance(v, (int, np.integer))
-        if dtype == "bool" and is_bool:
-            out[i] = bool(v)
-        elif dtype == "str" and isinstance(v, str):
-            out[i] = str(v)
-        elif dtype in _FLOATS and (is_int or is_float):
-            f = float(v) if is_float else _int_to_float(int(v))
-            if math.isinf(f):
-                ok[i] = False
-                errs.append((i, "non_finite", f"{_describe(v)} is not finite"))
-                continue
-            if dtype == "f32":
-                g = _raw_float(f, "f32")
-                if math.isinf(g):
-                    ok[i] = False
-                    errs.append((i, "non_finite", f"{f!r} does not fit `f32`"))
-                    continue
-                f = g
-            out[i] = f
-        elif is_int_dtype and (is_int or (is_float and math.isfinite(v) and float(v).is_integer())):
-            iv = int(v)
-            if iv < lo or iv > hi:
-                ok[i] = False
-                errs.append((i, "out_of_range", f"{iv} is outside `{dtype}` ({lo}..={hi})"))
-                continue
-            out[i] = iv
-        else:
-            ok[i] = False
-            errs.append((i, "wrong_type", f"expected {_EXPECTED.get(dtype, 'an integer')} for `{dtype}`, found {_describe(v)}"))
+            errs.append((i, "wrong_type", f"expected {_EXPECTED.get(dtype, 'an integer')} for `{dtype}`, found a Python `{type(v).__name__}` that cannot be read ({type(e).__name__})"))
     if is_int_dtype:
         return np.array(out, dtype=np.uint64 if dtype == "u64" else np.int64)
     return out
+
+
+def _take(inp: _Input, v: Any, i: int, out: Any, filled: Array | None, ok: Array, errs: list[tuple[int, str, str]], lo: int, hi: int) -> None:
+    """One Python value of `_typed_list`'s general path: typed into `out[i]`, or an error."""
+    dtype = inp.dtype
+    is_int_dtype = dtype not in _FLOATS and dtype not in ("str", "bool")
+    is_float = isinstance(v, (float, np.floating))
+    if v is None or _is_na(v) or (is_float and dtype in _FLOATS and math.isnan(v)):
+        if filled is not None:
+            filled[i] = True
+            out[i] = inp.fill
+            return
+        ok[i] = False
+        errs.append((i, "missing", "the value is missing"))
+        return
+    is_bool = isinstance(v, (bool, np.bool_))
+    is_int = not is_bool and isinstance(v, (int, np.integer))
+    if dtype == "bool" and is_bool:
+        out[i] = bool(v)
+    elif dtype == "str" and isinstance(v, str):
+        out[i] = str(v)
+    elif dtype in _FLOATS and (is_int or is_float):
+        f = float(v) if is_float else _int_to_float(int(v))
+        if math.isinf(f):
+            ok[i] = False
+            errs.append((i, "non_finite", f"{_describe(v)} is not finite"))
+            return
+        if dtype == "f32":
+            g = _raw_float(f, "f32")
+            if math.isinf(g):
+                ok[i] = False
+                errs.append((i, "non_finite", f"{f!r} does not fit `f32`"))
+                return
+            f = g
+        out[i] = f
+    elif is_int_dtype and (is_int or (is_float and math.isfinite(v) and float(v).is_integer())):
+        iv = int(v)
+        if iv < lo or iv > hi:
+            ok[i] = False
+            errs.append((i, "out_of_range", f"{iv} is outside `{dtype}` ({lo}..={hi})"))
+            return
+        out[i] = iv
+    else:
+        ok[i] = False
+        errs.append((i, "wrong_type", f"expected {_EXPECTED.get(dtype, 'an integer')} for `{dtype}`, found {_describe(v)}"))
 
 
 def _int_to_float(i: int) -> float:
@@ -642,7 +682,8 @@ def _hash(inp: _Input, vals: Any, idx: Array) -> Array:
     seq = vals.tolist() if isinstance(vals, _Arrow) else vals
     picked = [seq[i] for i in idx.tolist()]
     if inp.dtype == "str":
-        data = [s.encode("utf-8") for s in picked]
+        # An invalid value (a lone surrogate) is reported elsewhere; its hash is never kept.
+        data = [s.encode("utf-8", "surrogatepass") for s in picked]
     elif inp.dtype == "bool":
         data = [b"true" if b else b"false" for b in picked]
     else:
@@ -659,7 +700,7 @@ def _all_categories(inp: _Input, values: Any) -> Array | None:
     seq = values.tolist() if isinstance(values, np.ndarray) else values
     try:
         pos = np.fromiter(map(inp.table.get, seq, repeat(-1)), dtype=np.int64, count=len(seq))
-    except TypeError:
+    except Exception:  # an odd value (unhashable, a raising __hash__): the full checks name it
         return None
     return pos if len(pos) == 0 or pos.min() >= 0 else None
 
@@ -722,8 +763,9 @@ def _kept(n: int, max_len: int, truncate: str) -> tuple[int, int] | None:
 class _Run:
     """One call of `encode`/`validate`: rows, tensors being written, errors, per-row dim state."""
 
-    def __init__(self, plan: _Plan, n: int, training: bool, write: bool) -> None:
+    def __init__(self, plan: _Plan, n: int, training: bool, write: bool, max_dim_len: int) -> None:
         self.plan = plan
+        self.max_dim_len = max_dim_len
         self.n = n
         self.training = training
         self.write = write
@@ -775,12 +817,15 @@ class _Run:
         last = idx[n - 1] if n - 1 < len(idx) else 0
         return base + lead + (inp.offset + last) * strides[-1]
 
-    # Pass 1: dims without `max` pad to the batch's longest.
+    # Pass 1: dims without `max` pad to the batch's longest (a list over the cap is reported in
+    # pass 2, and sizes nothing).
     def measure(self, v: Any, shape: list[tuple[str, int]]) -> None:
         if not shape or not isinstance(v, (list, tuple, np.ndarray)):
             return
         kind, d = shape[0]
         if kind == "dim":
+            if self.plan.dims[d].max is None and len(v) > self.max_dim_len:
+                return
             self.longest[d] = max(self.longest[d], len(v))
         if len(shape) > 1:
             for item in v:
@@ -862,6 +907,9 @@ class _Run:
             self.dim_len[k][row] = n
             if dim.min is not None and n < dim.min:
                 error(row, path, "wrong_length", f"dim `{dim.name}` needs at least {dim.min} elements, found {n}")
+                return None
+            if dim.max is None and n > self.max_dim_len:
+                error(row, path, "too_long", f"{n} elements, longer than the {self.max_dim_len} allowed for dim `{dim.name}`, which has no `max` (raise the cap with --max-dim-len / max_dim_len)")
                 return None
             kept = (0, n) if dim.max is None else _kept(n, dim.max, dim.truncate)
             if kept is None:
@@ -1051,13 +1099,22 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
         dead = np.zeros(run.n, dtype=np.bool_)
         plain = []
         for row, r in enumerate(records):
+            record: dict[Any, Any] | None = None
+            why = "a record must be an object"
             if isinstance(r, Mapping):
-                plain.append(r)
-            else:
+                # Another mapping is read through its items once, as a dict: whatever its own
+                # methods do, a record that cannot be read is a coded error at its row.
+                try:
+                    record = dict(r.items())
+                except Exception as e:
+                    why = f"the record cannot be read ({type(e).__name__})"
+            if record is None:
                 dead[row] = True
                 plain.append({})
                 if wanted:
-                    run.errors.add(row, first, -1, "", "wrong_type", "a record must be an object")
+                    run.errors.add(row, first, -1, "", "wrong_type", why)
+            else:
+                plain.append(record)
     if strict:
         for row, r in enumerate(plain):
             for j, key in enumerate(sorted(k for k in r if k not in known)):
@@ -1116,22 +1173,43 @@ def _picked_columns(wanted: list[_Input], records: list[dict[str, Any]]) -> dict
     return out
 
 
+def _column_length(name: Any, col: Any) -> int:
+    if isinstance(col, (list, tuple)):
+        return len(col)
+    if getattr(col, "ndim", 1) == 0 or not hasattr(col, "__len__") or isinstance(col, (str, bytes)):
+        raise TypeError(f"column `{name}` is a single value ({type(col).__name__}); a column holds one value per row, as a list, a numpy array or a pandas Series")
+    return len(col)
+
+
 def _length(data: Any) -> int:
     if hasattr(data, "columns") and not isinstance(data, Mapping):
         return len(data)
     if isinstance(data, Mapping):
-        lengths = {k: len(v) for k, v in data.items()}
+        lengths = {k: _column_length(k, v) for k, v in data.items()}
         if len(set(lengths.values())) > 1:
             raise ValueError(f"columns of different lengths: {lengths}")
         return next(iter(lengths.values()), 0)
     return len(data)
 
 
-def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int) -> dict[str, Array]:
+def _arguments(data: Any, error_limit: Any, max_dim_len: Any) -> Any:
+    """The arguments, checked: a clear `TypeError`/`ValueError` naming the one that is wrong."""
+    for name, value in (("error_limit", error_limit), ("max_dim_len", max_dim_len)):
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"`{name}` must be an int, not {type(value).__name__}")
+        if value < 1:
+            raise ValueError(f"`{name}` must be at least 1, not {value}")
+    if isinstance(data, (Mapping, list, tuple)) or hasattr(data, "columns"):
+        return data
+    if data is None or isinstance(data, (str, bytes)) or not hasattr(data, "__iter__"):
+        raise TypeError(f"`data` must be a list of records (dicts) or a mapping of columns, not {type(data).__name__}")
+    return list(data)
+
+
+def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int, max_dim_len: int = MAX_DIM_LEN) -> dict[str, Array]:
     plan = _plan()
-    if not isinstance(data, (Mapping, list, tuple)) and not hasattr(data, "columns"):
-        data = list(data)
-    run = _Run(plan, _length(data), training, write)
+    data = _arguments(data, error_limit, max_dim_len)
+    run = _Run(plan, _length(data), training, write, max_dim_len)
     cols, dead = _columns(data, plan, run, strict)
     active = [i for i in plan.inputs if run.active(i)]
     for inp in active:
@@ -1158,20 +1236,20 @@ def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int)
     return {t.name: out for t, out in zip(plan.tensors, run.out) if out is not None}
 
 
-def encode(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT) -> dict[str, Array]:
+def encode(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT, max_dim_len: int = MAX_DIM_LEN) -> dict[str, Array]:
     """Validates `data` and encodes it into the schema's tensors, in tensor order.
 
     `data` is a list of records (dicts) or a mapping of columns (lists, numpy arrays, pandas
     Series; a pandas DataFrame works too). `training=True` adds (and requires) labels and
-    weights. `strict=True` reports fields the schema does not know. Raises
-    `SchemaValidationError` listing every invalid value (up to `error_limit`); nothing is
-    returned for data that does not fit."""
-    return _run(data, training, strict, True, error_limit)
+    weights. `strict=True` reports fields the schema does not know. A dim without `max` holds
+    at most `max_dim_len` elements. Raises `SchemaValidationError` listing every invalid value
+    (up to `error_limit`); nothing is returned for data that does not fit."""
+    return _run(data, training, strict, True, error_limit, max_dim_len)
 
 
-def validate(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT) -> None:
+def validate(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT, max_dim_len: int = MAX_DIM_LEN) -> None:
     """Checks `data` as `encode` does, without building tensors; raises `SchemaValidationError`."""
-    _run(data, training, strict, False, error_limit)
+    _run(data, training, strict, False, error_limit, max_dim_len)
 
 
 def collate(records: Sequence[Mapping[str, Any]], training: bool = True) -> dict[str, Any]:
