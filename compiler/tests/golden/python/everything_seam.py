@@ -588,7 +588,7 @@ def _typed_list(inp: _Input, values: list[Any], filled: Array | None, ok: Array,
     for i, v in enumerate(values):
         try:
             _take(inp, v, i, out, filled, ok, errs, lo, hi)
-        except Exception as e:  # any value, however odd, is a coded error, not a crash
+        except Exception as e:  # noqa: BLE001 - any value, however odd, is a coded error, not a crash
             ok[i] = False
             errs.append((i, "wrong_type", f"expected {_EXPECTED.get(dtype, 'an integer')} for `{dtype}`, found a Python `{type(v).__name__}` that cannot be read ({type(e).__name__})"))
     if is_int_dtype:
@@ -725,7 +725,7 @@ def _all_categories(inp: _Input, values: Any) -> Array | None:
     seq = values.tolist() if isinstance(values, np.ndarray) else values
     try:
         pos = np.fromiter(map(inp.table.get, seq, repeat(-1)), dtype=np.int64, count=len(seq))
-    except Exception:  # an odd value (unhashable, a raising __hash__): the full checks name it
+    except Exception:  # noqa: BLE001 - an odd value (unhashable, a raising __hash__): the full checks name it
         return None
     return pos if len(pos) == 0 or pos.min() >= 0 else None
 
@@ -1131,7 +1131,7 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
                 # methods do, a record that cannot be read is a coded error at its row.
                 try:
                     record = dict(r.items())
-                except Exception as e:
+                except Exception as e:  # noqa: BLE001 - whatever its methods raise
                     why = f"the record cannot be read ({type(e).__name__})"
             if record is None:
                 dead[row] = True
