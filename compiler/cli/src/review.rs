@@ -103,6 +103,15 @@ pub fn diff(
             )]
         }
     };
+    // Paths come from the repository: escaped for the formats read on a terminal or in a log
+    // (a name holding a line break would otherwise forge a line of the report).
+    let outcomes: Vec<(String, Outcome)> = match format {
+        DiffFormat::Json => outcomes,
+        _ => outcomes
+            .into_iter()
+            .map(|(p, o)| (printable(&p).into_owned(), o))
+            .collect(),
+    };
     let shown = show(&outcomes, format, git);
     // JSON escapes every character itself; the other formats are read on a terminal or in a log.
     let printed = out(&match format {

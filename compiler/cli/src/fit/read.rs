@@ -323,6 +323,14 @@ fn read_csv_parts(
         .transpose()
         .map_err(|e| ReadError(format!("line 1: {e}")))?
         .unwrap_or_default();
+    // Two columns of one name: which one an input reads would be a guess (as `encode` says).
+    let mut seen = std::collections::HashSet::new();
+    if let Some(dup) = names.iter().find(|h| !seen.insert(*h)) {
+        return Err(ReadError(format!(
+            "line 1: the header names column `{}` twice; rename one",
+            tensorseam_compiler::names::printable(&String::from_utf8_lossy(dup))
+        )));
+    }
     let columns: Vec<Option<usize>> = targets
         .iter()
         .map(|t| names.iter().position(|h| h == t.name.as_bytes()))
