@@ -23,7 +23,12 @@ fn schemas() -> &'static [Schema] {
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some((&selector, body)) = data.split_first() else { return };
     let schema = &schemas()[usize::from(selector) % schemas().len()];
-    let opts = EncodeOptions { training: selector & 4 != 0, strict: selector & 8 != 0, error_limit: 20 };
+    let opts = EncodeOptions {
+        training: selector & 4 != 0,
+        strict: selector & 8 != 0,
+        error_limit: 20,
+        max_dim_len: if selector & 32 == 0 { tensorseam::DEFAULT_MAX_DIM_LEN } else { 8 },
+    };
     let records = if selector & 16 == 0 { Schema::read_jsonl(body) } else { schema.read_csv(body) };
     if let Ok(records) = records {
         let _ = schema.encode_with(&records, &opts);

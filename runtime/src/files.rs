@@ -110,11 +110,12 @@ fn data_len(dtype_size: usize, shape: &[usize]) -> Option<u64> {
         .try_fold(dtype_size as u64, |acc, n| acc.checked_mul(*n as u64))
 }
 
-/// Reads exactly `len` bytes (`len` already checked against what the file declares).
+/// Reads exactly `len` bytes (`len` already checked against what the file declares). Memory is
+/// taken as the bytes arrive (a declared size is a promise, not a fact), up front only to 64 MiB.
 fn read_exact_vec(r: &mut impl Read, len: u64) -> Result<Vec<u8>, FileError> {
     let n = usize::try_from(len).map_err(|_| FileError("an array larger than memory".into()))?;
     let mut out = Vec::new();
-    out.try_reserve_exact(n)
+    out.try_reserve_exact(n.min(64 << 20))
         .map_err(|_| FileError(format!("an array of {n} bytes does not fit in memory")))?;
     r.take(len).read_to_end(&mut out).map_err(err)?;
     if out.len() as u64 != len {

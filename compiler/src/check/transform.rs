@@ -239,22 +239,22 @@ fn applies(cx: &mut Ctx<'_>, name: &str, at: Span, dtype: DType, shape: &[Axis])
     }
 }
 
-/// A category as a hash key (categories are strings, integers or booleans).
+/// A category as a hash key, borrowed from the document (categories are strings, integers or
+/// booleans; a float never reads as a category).
 #[derive(PartialEq, Eq, Hash)]
-enum CategoryKey {
-    Str(String),
+enum CategoryKey<'a> {
+    Str(&'a str),
     Int(i128),
     Bool(bool),
-    Float(u64),
 }
 
-impl CategoryKey {
-    fn of(v: &Scalar) -> CategoryKey {
+impl<'a> CategoryKey<'a> {
+    fn of(v: &'a Value) -> Option<CategoryKey<'a>> {
         match v {
-            Scalar::Str(s) => CategoryKey::Str(s.clone()),
-            Scalar::Int(i) => CategoryKey::Int(*i),
-            Scalar::Bool(b) => CategoryKey::Bool(*b),
-            Scalar::Float(f) => CategoryKey::Float(f.to_bits()),
+            Value::Str(s) => Some(CategoryKey::Str(s)),
+            Value::Int(i) => Some(CategoryKey::Int(*i)),
+            Value::Bool(b) => Some(CategoryKey::Bool(*b)),
+            _ => None,
         }
     }
 }
@@ -338,7 +338,8 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                     ok = false;
                     continue;
                 };
-                if let Some(first) = first_at.get(&CategoryKey::of(&v)) {
+                let key = CategoryKey::of(&item.value);
+                if let Some(first) = key.as_ref().and_then(|k| first_at.get(k)) {
                     cx.report(
                         Diagnostic::new(
                             Code::DuplicateCategory,
@@ -352,7 +353,9 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                     ok = false;
                     continue;
                 }
-                first_at.insert(CategoryKey::of(&v), item.span);
+                if let Some(k) = key {
+                    first_at.insert(k, item.span);
+                }
                 out.push(v);
             }
             ok.then_some(Categories::List(out))
