@@ -104,6 +104,6 @@ pub fn json(c: &Checked) -> serde_json::Value {
         "schema": c.name,
         "version": c.version,
         "fingerprint": c.fingerprint(),
-        "tensors": c.specs.iter().map(crate::emit::ir::spec).collect::<Vec<_>>(),
+        "tensors": c.specs.iter().map(|t| crate::ir::json::spec(t, false)).collect::<Vec<_>>(),
     })
 }

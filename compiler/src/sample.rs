@@ -91,7 +91,7 @@ fn bounds(input: &Input) -> (f64, f64) {
 
 /// An integer as JSON: exact when it fits 64 bits, else the nearest float (still integral).
 fn int_json(v: i128) -> Value {
-    match crate::emit::ir::scalar(&Scalar::Int(v)) {
+    match crate::ir::json::scalar(&Scalar::Int(v)) {
         Value::Null => json!(v as f64),
         j => j,
     }
@@ -192,7 +192,7 @@ fn fits(dtype: DType, v: &Scalar) -> bool {
 fn to_json(v: &Scalar) -> Value {
     match v {
         Scalar::Bool(b) => json!(b),
-        Scalar::Int(i) => crate::emit::ir::scalar(&Scalar::Int(*i)),
+        Scalar::Int(i) => crate::ir::json::scalar(&Scalar::Int(*i)),
         Scalar::Float(f) => json!(f),
         Scalar::Str(s) => json!(s),
     }

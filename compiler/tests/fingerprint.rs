@@ -160,7 +160,7 @@ fn bundled_schemas_agree_across_syntaxes() {
 fn canonical_ir_is_what_is_hashed() {
     let out = compile(&SourceFile::new("m.yaml", BASE));
     let checked = out.checked.expect("valid");
-    let canonical = tensorseam_compiler::emit::ir::canonical_text(checked.schema());
+    let canonical = checked.canonical().to_string();
     assert_eq!(
         tensorseam_compiler::fingerprint::of(&canonical),
         checked.fingerprint()

@@ -7,13 +7,12 @@
 use crate::batch::Batch;
 use crate::error::{ErrorCode, ValidationErrors};
 use crate::ops;
-use crate::plan::{
-    AxisPlan, DimPlan, InputPlan, Literal, Plan, RawType, Role, Step, TensorAxis, TensorKind,
-    Transform,
-};
-use crate::raw::{describe, Kind, List, Raw, Record};
+use crate::plan::{AxisPlan, DimPlan, InputPlan, Plan, Role, TensorAxis, TensorKind, Transform};
+use crate::raw::{Kind, List, Raw, Record};
 use crate::tensor::Tensor;
 use std::fmt::Write as _;
+use tensorseam_core::scale;
+use tensorseam_core::value::{describe, Typed};
 
 /// How to encode.
 #[derive(Clone, Debug)]
@@ -41,15 +40,6 @@ impl Default for EncodeOptions {
             max_dim_len: DEFAULT_MAX_DIM_LEN,
         }
     }
-}
-
-/// A validated raw value, in its raw dtype (floats already rounded to f32 for `f32` inputs).
-#[derive(Clone, Copy, Debug)]
-enum Typed<'a> {
-    Bool(bool),
-    Int(i128),
-    Float(f64),
-    Str(&'a str),
 }
 
 /// A value written to a tensor; cast to the tensor's dtype, which the checker proved holds it.
@@ -325,7 +315,7 @@ impl Encoder<'_> {
                 self.error(
                     path,
                     ErrorCode::WrongType,
-                    format!("expected a list, found {}", describe(other)),
+                    format!("expected a list, found {}", describe(other.leaf())),
                 );
                 return None;
             }
@@ -426,7 +416,7 @@ impl Encoder<'_> {
         }
     }
 
-    /// Missing → type → non-finite → charset → range. `None` after reporting an error.
+    /// The value rule (missing → type → non-finite → charset → range). `None` after reporting.
     fn value<'v>(
         &mut self,
         input: &'v InputPlan,
@@ -434,110 +424,13 @@ impl Encoder<'_> {
         path: &str,
         scalar_input: bool,
     ) -> Option<Typed<'v>> {
-        let k = kind(v);
-        let is_missing = matches!(k, Kind::Null)
-            || (input.dtype.is_float() && matches!(k, Kind::Float(f) if f.is_nan()));
-        if is_missing {
-            if let (Some(fill), true) = (&input.fill, scalar_input) {
-                return Some(match fill {
-                    Literal::Bool(b) => Typed::Bool(*b),
-                    Literal::Int(i) if input.dtype.is_float() => Typed::Float(*i as f64),
-                    Literal::Int(i) => Typed::Int(*i),
-                    Literal::Float(f) if input.dtype == RawType::F32 => {
-                        Typed::Float(f64::from(*f as f32))
-                    }
-                    Literal::Float(f) => Typed::Float(*f),
-                    Literal::Str(s) => Typed::Str(s),
-                });
-            }
-            self.error(path, ErrorCode::Missing, format!("`{path}` is missing"));
-            return None;
-        }
-        let typed = match (input.dtype, k) {
-            (RawType::Bool, Kind::Bool(b)) => Typed::Bool(b),
-            (RawType::Str, Kind::Str(s)) => Typed::Str(s),
-            (RawType::Int(..), Kind::Int(i)) => Typed::Int(i),
-            (RawType::Int(..), Kind::Float(f)) if f.is_finite() && f.fract() == 0.0 => {
-                Typed::Int(f as i128)
-            }
-            (d, Kind::Int(i)) if d.is_float() => Typed::Float(i as f64),
-            (d, Kind::Float(f)) if d.is_float() => Typed::Float(f),
-            (d, other) => {
-                let expected = match d {
-                    RawType::Bool => "`true` or `false`",
-                    RawType::Str => "a string",
-                    RawType::Int(..) => "an integer",
-                    _ => "a number",
-                };
-                self.error(
-                    path,
-                    ErrorCode::WrongType,
-                    format!(
-                        "expected {expected} for `{}`, found {}",
-                        d.name(),
-                        describe(other)
-                    ),
-                );
-                return None;
-            }
-        };
-        let typed = match (typed, input.dtype) {
-            (Typed::Int(i), RawType::Int(_, lo, hi)) if i < lo || i > hi => {
-                self.error(
-                    path,
-                    ErrorCode::OutOfRange,
-                    format!("{i} is outside `{}` ({lo}..={hi})", input.dtype.name()),
-                );
-                return None;
-            }
-            (Typed::Float(f), _) if f.is_infinite() => {
-                self.error(
-                    path,
-                    ErrorCode::NonFinite,
-                    format!("{} is not finite", describe(k)),
-                );
-                return None;
-            }
-            (Typed::Float(f), RawType::F32) => match ops::raw_f32(f) {
-                Ok(x) => Typed::Float(x),
-                Err(code) => {
-                    self.error(path, code, format!("{f:?} does not fit `f32`"));
-                    return None;
-                }
-            },
-            (other, _) => other,
-        };
-        if let (Typed::Str(s), true) = (typed, input.ascii) {
-            if !s.is_ascii() {
-                self.error(
-                    path,
-                    ErrorCode::NotAscii,
-                    format!("{} is not ASCII", describe(Kind::Str(s))),
-                );
-                return None;
+        match input.rule.take(kind(v).leaf(), scalar_input, path) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.error(path, e.code, e.message);
+                None
             }
         }
-        if let Some((lo, hi)) = &input.range {
-            let below = lo.as_ref().is_some_and(|lo| less(&typed, lo));
-            let above = hi.as_ref().is_some_and(|hi| greater(&typed, hi));
-            if below || above {
-                let b = |s: &Option<Literal>| {
-                    s.as_ref().map_or("null".to_string(), ToString::to_string)
-                };
-                self.error(
-                    path,
-                    ErrorCode::OutOfRange,
-                    format!(
-                        "{} is outside the range [{}, {}]",
-                        shown(&typed),
-                        b(lo),
-                        b(hi)
-                    ),
-                );
-                return None;
-            }
-        }
-        Some(typed)
     }
 
     /// One leaf value: validate, encode, write.
@@ -556,7 +449,7 @@ impl Encoder<'_> {
                 self.write(input, idx, 0, out);
             }
             Transform::Scale { steps, out_f64 } => {
-                if let Some(y) = self.scale(steps, *out_f64, as_f64(x), path) {
+                if let Some(y) = self.scale(steps, *out_f64, x.as_f64(), path) {
                     self.write(input, idx, 0, Out::Float(y));
                 }
             }
@@ -564,41 +457,11 @@ impl Encoder<'_> {
         }
     }
 
-    fn scale(&mut self, steps: &[Step], out_f64: bool, mut x: f64, path: &str) -> Option<f64> {
-        for step in steps {
-            x = match step {
-                Step::Standardize { mean, std } => ops::standardize(x, *mean, *std),
-                Step::MinMax { min, max } => ops::minmax(x, *min, *max),
-                Step::Affine { scale, offset } => ops::affine(x, *scale, *offset),
-                Step::Divide(by) => ops::divide(x, *by),
-                Step::Log1p => match ops::log1p(x) {
-                    Ok(y) => y,
-                    Err(code) => {
-                        self.error(
-                            path,
-                            code,
-                            format!("`log1p` needs a value above -1, and it receives {x:?}"),
-                        );
-                        return None;
-                    }
-                },
-                Step::Clip { min, max } => ops::clip(x, *min, *max),
-            };
-        }
-        let done = if out_f64 {
-            ops::finish_f64(x)
-        } else {
-            ops::finish_f32(x).map(f64::from)
-        };
-        match done {
+    fn scale(&mut self, steps: &[scale::Step], out_f64: bool, x: f64, path: &str) -> Option<f64> {
+        match scale::run(steps, x).and_then(|y| scale::finish(y, out_f64)) {
             Ok(y) => Some(y),
-            Err(code) => {
-                let out = if out_f64 { "f64" } else { "f32" };
-                self.error(
-                    path,
-                    code,
-                    format!("scaling gives {x:?}, which is not finite in `{out}`"),
-                );
+            Err(e) => {
+                self.error(path, e.code, e.message);
                 None
             }
         }
@@ -618,7 +481,7 @@ impl Encoder<'_> {
         self.error(
             path,
             ErrorCode::UnknownCategory,
-            format!("{} is not one of the {k} categories", shown(&x)),
+            format!("{} is not one of the {k} categories", x.shown()),
         );
     }
 
@@ -659,7 +522,7 @@ impl Encoder<'_> {
                 input,
                 idx,
                 0,
-                Out::Int(ops::bucketize(boundaries, as_f64(x)).into()),
+                Out::Int(ops::bucketize(boundaries, x.as_f64()).into()),
             ),
             Transform::Bytes { max_len, truncate } | Transform::Chars { max_len, truncate } => {
                 let Typed::Str(s) = x else { return };
@@ -739,45 +602,5 @@ fn hash(x: Typed<'_>) -> u64 {
         Typed::Int(i) => ops::fnv1a64_int(i),
         Typed::Bool(b) => ops::fnv1a64_bool(b),
         Typed::Float(f) => ops::fnv1a64(f.to_string().as_bytes()),
-    }
-}
-
-fn as_f64(x: Typed<'_>) -> f64 {
-    match x {
-        Typed::Int(i) => i as f64,
-        Typed::Float(f) => f,
-        Typed::Bool(b) => f64::from(u8::from(b)),
-        Typed::Str(_) => f64::NAN,
-    }
-}
-
-fn shown(x: &Typed<'_>) -> String {
-    match x {
-        Typed::Bool(b) => b.to_string(),
-        Typed::Int(i) => i.to_string(),
-        Typed::Float(f) => format!("{f:?}"),
-        Typed::Str(s) => describe(Kind::Str(s))
-            .trim_start_matches("the string ")
-            .to_string(),
-    }
-}
-
-/// `x < bound`, exactly for integers.
-fn less(x: &Typed<'_>, bound: &Literal) -> bool {
-    match (x, bound) {
-        (Typed::Int(a), Literal::Int(b)) => a < b,
-        (x, Literal::Int(b)) => as_f64(*x) < *b as f64,
-        (x, Literal::Float(b)) => as_f64(*x) < *b,
-        _ => false,
-    }
-}
-
-/// `x > bound`, exactly for integers.
-fn greater(x: &Typed<'_>, bound: &Literal) -> bool {
-    match (x, bound) {
-        (Typed::Int(a), Literal::Int(b)) => a > b,
-        (x, Literal::Int(b)) => as_f64(*x) > *b as f64,
-        (x, Literal::Float(b)) => as_f64(*x) > *b,
-        _ => false,
     }
 }

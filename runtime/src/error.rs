@@ -3,74 +3,7 @@
 //! at the first.
 
 use std::fmt;
-
-/// The stable validation codes, identical in Rust and in the generated Python.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ErrorCode {
-    /// A value is absent, null or NaN, and the input has no fill.
-    Missing,
-    /// A value of the wrong JSON kind, or one that would be coerced with loss.
-    WrongType,
-    /// ±inf, or a finite value that is not finite in the input's (or the output's) dtype.
-    NonFinite,
-    /// Outside `range`, outside the integer dtype, or outside a transform's domain.
-    OutOfRange,
-    /// A category the encoding does not know, with `unknown: error`.
-    UnknownCategory,
-    /// A fixed axis of the wrong length, or a dim shorter than its `min`.
-    WrongLength,
-    /// Inputs sharing a dim disagree on its length within one example.
-    DimMismatch,
-    /// Longer than a dim's or a text encoding's `max` with `truncate: error`.
-    TooLong,
-    /// Non-ASCII text for a `charset: ascii` input.
-    NotAscii,
-    /// A field the schema does not know, in strict mode.
-    UnknownField,
-}
-
-impl ErrorCode {
-    /// Every code.
-    pub const ALL: [ErrorCode; 10] = [
-        ErrorCode::Missing,
-        ErrorCode::WrongType,
-        ErrorCode::NonFinite,
-        ErrorCode::OutOfRange,
-        ErrorCode::UnknownCategory,
-        ErrorCode::WrongLength,
-        ErrorCode::DimMismatch,
-        ErrorCode::TooLong,
-        ErrorCode::NotAscii,
-        ErrorCode::UnknownField,
-    ];
-
-    /// The code as written in reports and in Python: `missing`, `wrong_type`, ...
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::Missing => "missing",
-            ErrorCode::WrongType => "wrong_type",
-            ErrorCode::NonFinite => "non_finite",
-            ErrorCode::OutOfRange => "out_of_range",
-            ErrorCode::UnknownCategory => "unknown_category",
-            ErrorCode::WrongLength => "wrong_length",
-            ErrorCode::DimMismatch => "dim_mismatch",
-            ErrorCode::TooLong => "too_long",
-            ErrorCode::NotAscii => "not_ascii",
-            ErrorCode::UnknownField => "unknown_field",
-        }
-    }
-
-    /// The code named `s`.
-    pub fn parse(s: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|c| c.as_str() == s)
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use tensorseam_core::ErrorCode;
 
 /// One invalid value.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -218,12 +151,5 @@ mod tests {
         assert!(shown.starts_with("5 invalid values:"));
         assert!(shown.contains("row 1, `x`: missing: x is missing"));
         assert!(shown.contains("... and 3 more (limit 2)"));
-    }
-
-    #[test]
-    fn codes_round_trip() {
-        for c in ErrorCode::ALL {
-            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
-        }
     }
 }

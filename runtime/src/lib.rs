@@ -15,7 +15,6 @@ mod engine;
 mod error;
 mod fast;
 pub mod files;
-pub mod ops;
 pub mod plan;
 pub mod raw;
 mod tensor;
@@ -28,6 +27,7 @@ pub use engine::{EncodeOptions, DEFAULT_MAX_DIM_LEN};
 pub use error::{ErrorCode, ValidationError, ValidationErrors, DEFAULT_ERROR_LIMIT};
 pub use ndarray;
 pub use tensor::{AllocError, DType, Element, Tensor};
+pub use tensorseam_core::{ops, scale, value};
 
 /// What generated code calls. Not a public API: names may change between versions.
 #[doc(hidden)]

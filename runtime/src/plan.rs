@@ -1,98 +1,16 @@
-//! The encoding plan: what the engine needs per input and tensor, read from the schema's IR JSON
-//! (the `gen ir` layout). The derive embeds that JSON in generated code and the dynamic path
-//! serializes its checked schema to it, so both build the plan with this one function.
+//! The encoding plan: what the engine needs per input and tensor, read from the schema's IR in
+//! its back-end form (the canonical IR plus each tensor's layout, `tensorseam_compiler::ir::json`).
+//! The derive embeds that JSON in generated code and the dynamic path hands over the same value
+//! in memory, so both build the plan with this one function. Nothing is decided here that the
+//! IR states: the layout (which input fills which columns) is read, not recomputed, and anything
+//! the IR holds that this runtime does not know is an error, never a default.
 
-use crate::ops::Truncate;
 use crate::tensor::DType;
 use serde_json::Value;
 use std::collections::HashMap;
-
-/// A raw (record-side) dtype.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RawType {
-    /// `bool`
-    Bool,
-    /// An integer dtype, with its inclusive bounds.
-    Int(DType, i128, i128),
-    /// `f32`
-    F32,
-    /// `f64`
-    F64,
-    /// `str`
-    Str,
-}
-
-impl RawType {
-    fn from_name(name: &str) -> Option<RawType> {
-        Some(match name {
-            "bool" => RawType::Bool,
-            "i8" => RawType::Int(DType::I8, i8::MIN.into(), i8::MAX.into()),
-            "i16" => RawType::Int(DType::I16, i16::MIN.into(), i16::MAX.into()),
-            "i32" => RawType::Int(DType::I32, i32::MIN.into(), i32::MAX.into()),
-            "i64" => RawType::Int(DType::I64, i64::MIN.into(), i64::MAX.into()),
-            "u8" => RawType::Int(DType::U8, 0, u8::MAX.into()),
-            "u16" => RawType::Int(DType::U16, 0, u16::MAX.into()),
-            "u32" => RawType::Int(DType::U32, 0, u32::MAX.into()),
-            "u64" => RawType::Int(DType::U64, 0, u64::MAX.into()),
-            "f32" => RawType::F32,
-            "f64" => RawType::F64,
-            "str" => RawType::Str,
-            _ => return None,
-        })
-    }
-
-    /// The name as schemas write it.
-    pub fn name(self) -> &'static str {
-        match self {
-            RawType::Bool => "bool",
-            RawType::Int(d, ..) => d.name(),
-            RawType::F32 => "f32",
-            RawType::F64 => "f64",
-            RawType::Str => "str",
-        }
-    }
-
-    /// `f32` or `f64`.
-    pub fn is_float(self) -> bool {
-        matches!(self, RawType::F32 | RawType::F64)
-    }
-}
-
-/// A literal of an input's raw kind (fill values, range bounds).
-#[derive(Clone, Debug, PartialEq)]
-pub enum Literal {
-    /// `true`/`false`
-    Bool(bool),
-    /// An integer.
-    Int(i128),
-    /// A float.
-    Float(f64),
-    /// A string.
-    Str(String),
-}
-
-impl std::fmt::Display for Literal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Literal::Bool(b) => write!(f, "{b}"),
-            Literal::Int(i) => write!(f, "{i}"),
-            Literal::Float(x) => write!(f, "{x}"),
-            Literal::Str(s) => write!(f, "{s:?}"),
-        }
-    }
-}
-
-/// One scaling step.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[allow(missing_docs)]
-pub enum Step {
-    Standardize { mean: f64, std: f64 },
-    MinMax { min: f64, max: f64 },
-    Affine { scale: f64, offset: f64 },
-    Divide(f64),
-    Log1p,
-    Clip { min: Option<f64>, max: Option<f64> },
-}
+pub use tensorseam_core::ops::Truncate;
+pub use tensorseam_core::scale::Step;
+pub use tensorseam_core::value::{IntType, Literal, RawType, ValueRule};
 
 /// What turns a raw value into tensor values.
 #[derive(Clone, Debug, PartialEq)]
@@ -139,7 +57,7 @@ pub struct DimPlan {
     pub max: Option<usize>,
     pub min: Option<usize>,
     pub truncate: Truncate,
-    /// The mask tensor, when a feature uses the dim.
+    /// The mask tensor, when a feature tensor has the dim among its axes.
     pub mask: Option<usize>,
 }
 
@@ -157,25 +75,19 @@ pub enum Role {
 pub struct InputPlan {
     /// Its name.
     pub name: String,
-    /// Raw dtype.
-    pub dtype: RawType,
+    /// How each raw value is taken (dtype, fill, charset, range).
+    pub rule: ValueRule,
     /// Raw shape.
     pub shape: Vec<AxisPlan>,
     /// Feature, label, weight.
     pub role: Role,
-    /// `missing: {fill}`.
-    pub fill: Option<Literal>,
-    /// Inclusive bounds.
-    pub range: Option<(Option<Literal>, Option<Literal>)>,
-    /// `charset: ascii`.
-    pub ascii: bool,
     /// The transform.
     pub transform: Transform,
     /// Category lookup (one_hot, index, multi_hot).
     pub lookup: Lookup,
     /// Output tensor.
     pub tensor: usize,
-    /// Offset along the tensor's last axis (concat).
+    /// Its first column along the tensor's last axis (the IR's layout).
     pub offset: usize,
     /// Values per cell: `k` for one_hot/multi_hot, `max_len` for bytes/chars, else 1.
     pub width: usize,
@@ -230,294 +142,403 @@ pub struct Plan {
     pub dims: Vec<DimPlan>,
 }
 
-fn truncate(v: &Value) -> Truncate {
-    match v.as_str() {
-        Some("right") => Truncate::Right,
-        Some("left") => Truncate::Left,
-        _ => Truncate::Error,
+/// Why the IR cannot be read.
+type Read<T> = Result<T, String>;
+
+const FIT: &str = "has a `fit` placeholder; run `tensorseam fit` first";
+
+fn field<'v>(v: &'v Value, key: &str, what: &str) -> Read<&'v Value> {
+    v.get(key)
+        .ok_or_else(|| format!("IR: {what} has no `{key}`"))
+}
+
+fn text<'v>(v: &'v Value, key: &str, what: &str) -> Read<&'v str> {
+    field(v, key, what)?
+        .as_str()
+        .ok_or_else(|| format!("IR: `{key}` of {what} is not a string"))
+}
+
+fn array<'v>(v: &'v Value, key: &str, what: &str) -> Read<&'v Vec<Value>> {
+    field(v, key, what)?
+        .as_array()
+        .ok_or_else(|| format!("IR: `{key}` of {what} is not a list"))
+}
+
+fn count(v: &Value, what: &str) -> Read<usize> {
+    v.as_u64()
+        .and_then(|n| usize::try_from(n).ok())
+        .ok_or_else(|| format!("IR: {what} is not a count"))
+}
+
+fn opt_count(v: &Value, what: &str) -> Read<Option<usize>> {
+    if v.is_null() {
+        Ok(None)
+    } else {
+        count(v, what).map(Some)
     }
 }
 
-fn literal(v: &Value, dtype: RawType) -> Option<Literal> {
-    Some(match (v, dtype) {
-        (Value::Bool(b), _) => Literal::Bool(*b),
-        (Value::String(s), _) => Literal::Str(s.clone()),
-        (Value::Number(n), RawType::Int(..)) => Literal::Int(
+fn number(v: &Value, key: &str, what: &str) -> Read<f64> {
+    field(v, key, what)?
+        .as_f64()
+        .ok_or_else(|| format!("IR: `{key}` of {what} is not a number"))
+}
+
+fn truncate(v: &Value, what: &str) -> Read<Truncate> {
+    match v.as_str() {
+        Some("error") => Ok(Truncate::Error),
+        Some("right") => Ok(Truncate::Right),
+        Some("left") => Ok(Truncate::Left),
+        _ => Err(format!("IR: unknown truncate {v} in {what}")),
+    }
+}
+
+fn literal(v: &Value, dtype: RawType, what: &str) -> Read<Literal> {
+    let bad = || format!("IR: {what} {v} is not a `{}` value", dtype.name());
+    Ok(match (v, dtype) {
+        (Value::Bool(b), RawType::Bool) => Literal::Bool(*b),
+        (Value::String(s), RawType::Str) => Literal::Str(s.clone()),
+        (Value::Number(n), RawType::Int(_)) => Literal::Int(
             n.as_i64()
                 .map(i128::from)
-                .or_else(|| n.as_u64().map(i128::from))?,
+                .or_else(|| n.as_u64().map(i128::from))
+                .ok_or_else(bad)?,
         ),
-        (Value::Number(n), _) => Literal::Float(n.as_f64()?),
-        _ => return None,
+        (Value::Number(n), d) if d.is_float() => Literal::Float(n.as_f64().ok_or_else(bad)?),
+        _ => return Err(bad()),
     })
 }
 
-fn f(v: &Value, key: &str) -> Result<f64, String> {
-    v.get(key)
-        .and_then(Value::as_f64)
-        .ok_or_else(|| format!("IR: `{key}` is not a number"))
-}
-
-fn step(v: &Value) -> Result<Step, String> {
+fn step(v: &Value, input: &str) -> Read<Step> {
     if v.as_str() == Some("log1p") {
         return Ok(Step::Log1p);
     }
+    let what = format!("a scaling step of input `{input}`");
     let (name, p) = v
         .as_object()
+        .filter(|m| m.len() == 1)
         .and_then(|m| m.iter().next())
-        .ok_or("IR: bad scaling step")?;
+        .ok_or_else(|| format!("IR: {what} is not `{{name: params}}`"))?;
     if p.as_str() == Some("fit") {
-        return Err(format!(
-            "`{name}` has a `fit` placeholder; run `tensorseam fit` first"
-        ));
+        return Err(format!("`{name}` of input `{input}` {FIT}"));
     }
+    let opt = |key: &str| -> Read<Option<f64>> {
+        match p.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(x) => x
+                .as_f64()
+                .map(Some)
+                .ok_or_else(|| format!("IR: `{key}` of {what} is not a number")),
+        }
+    };
     Ok(match name.as_str() {
         "standardize" => Step::Standardize {
-            mean: f(p, "mean")?,
-            std: f(p, "std")?,
+            mean: number(p, "mean", &what)?,
+            std: number(p, "std", &what)?,
         },
         "minmax" => Step::MinMax {
-            min: f(p, "min")?,
-            max: f(p, "max")?,
+            min: number(p, "min", &what)?,
+            max: number(p, "max", &what)?,
         },
         "affine" => Step::Affine {
-            scale: f(p, "scale")?,
-            offset: f(p, "offset")?,
+            scale: number(p, "scale", &what)?,
+            offset: number(p, "offset", &what)?,
         },
-        "divide" => Step::Divide(f(p, "by")?),
+        "divide" => Step::Divide(number(p, "by", &what)?),
         "clip" => Step::Clip {
-            min: p.get("min").and_then(Value::as_f64),
-            max: p.get("max").and_then(Value::as_f64),
+            min: opt("min")?,
+            max: opt("max")?,
         },
-        other => return Err(format!("IR: unknown step `{other}`")),
+        other => return Err(format!("IR: unknown scaling step `{other}`")),
     })
 }
 
-fn lookup(categories: &Value, dtype: RawType) -> Result<Lookup, String> {
+fn lookup(categories: &Value, dtype: RawType, input: &str) -> Read<Lookup> {
     let list = categories
         .as_array()
-        .ok_or("categories have a `fit` placeholder; run `tensorseam fit` first")?;
+        .ok_or_else(|| format!("the categories of input `{input}` have a `fit` placeholder; run `tensorseam fit` first"))?;
     let mut l = Lookup {
         k: list.len(),
         ..Lookup::default()
     };
     for (i, c) in list.iter().enumerate() {
-        match literal(c, dtype) {
-            Some(Literal::Str(s)) => {
+        match literal(c, dtype, &format!("a category of input `{input}`"))? {
+            Literal::Str(s) => {
                 l.strs.insert(s, i);
             }
-            Some(Literal::Int(v)) => {
+            Literal::Int(v) => {
                 l.ints.insert(v, i);
             }
-            Some(Literal::Bool(b)) => l.bools[usize::from(b)] = Some(i),
-            _ => return Err("IR: bad category".into()),
+            Literal::Bool(b) => l.bools[usize::from(b)] = Some(i),
+            Literal::Float(_) => return Err(format!("IR: a float category in input `{input}`")),
         }
     }
     Ok(l)
 }
 
+/// The transform of one input, with its values per cell, whether it adds an axis and whether it
+/// reduces the last raw axis.
+fn transform(
+    i: &Value,
+    name: &str,
+    dtype: RawType,
+) -> Read<(Transform, Lookup, usize, bool, bool)> {
+    let what = format!("input `{name}`");
+    let scale = field(i, "scale", &what)?;
+    let encode = field(i, "encode", &what)?;
+    if let Some(steps) = scale.as_array() {
+        let steps = steps
+            .iter()
+            .map(|s| step(s, name))
+            .collect::<Read<Vec<_>>>()?;
+        let out_f64 = match text(i, "out", &what)? {
+            "f32" => false,
+            "f64" => true,
+            other => return Err(format!("IR: unknown `out` `{other}` of {what}")),
+        };
+        return Ok((
+            Transform::Scale { steps, out_f64 },
+            Lookup::default(),
+            1,
+            false,
+            false,
+        ));
+    }
+    if encode.is_null() {
+        return Ok((Transform::None, Lookup::default(), 1, false, false));
+    }
+    let (enc, p) = encode
+        .as_object()
+        .filter(|m| m.len() == 1)
+        .and_then(|m| m.iter().next())
+        .ok_or_else(|| format!("IR: the encoding of {what} is not `{{name: params}}`"))?;
+    let unknown = p.get("unknown");
+    let ignore = match unknown {
+        None => false,
+        Some(u) if u == "error" => false,
+        Some(u) if u == "ignore" => true,
+        Some(u) if u.get("oov").is_some() => false,
+        Some(u) => return Err(format!("IR: unknown `unknown` policy {u} of {what}")),
+    };
+    Ok(match enc.as_str() {
+        "one_hot" | "multi_hot" | "index" => {
+            let l = lookup(field(p, "categories", &what)?, dtype, name)?;
+            let k = l.k;
+            match enc.as_str() {
+                "one_hot" => (
+                    Transform::OneHot {
+                        ignore_unknown: ignore,
+                    },
+                    l,
+                    k,
+                    true,
+                    false,
+                ),
+                "multi_hot" => (
+                    Transform::MultiHot {
+                        ignore_unknown: ignore,
+                    },
+                    l,
+                    k,
+                    true,
+                    true,
+                ),
+                _ => {
+                    let oov = match unknown.and_then(|u| u.get("oov")) {
+                        Some(n) => Some(count(n, "`oov`")? as u64),
+                        None => None,
+                    };
+                    (Transform::Index { oov }, l, 1, false, false)
+                }
+            }
+        }
+        "hash" => (
+            Transform::Hash {
+                buckets: count(field(p, "buckets", &what)?, "`buckets`")? as u64,
+            },
+            Lookup::default(),
+            1,
+            false,
+            false,
+        ),
+        "bucketize" => (
+            Transform::Bucketize {
+                boundaries: array(p, "boundaries", &what)?
+                    .iter()
+                    .map(|b| {
+                        b.as_f64()
+                            .ok_or_else(|| format!("IR: a boundary of {what}"))
+                    })
+                    .collect::<Read<_>>()?,
+            },
+            Lookup::default(),
+            1,
+            false,
+            false,
+        ),
+        "bytes" | "chars" => {
+            let max_len = count(field(p, "max_len", &what)?, "`max_len`")?;
+            let truncate = truncate(field(p, "truncate", &what)?, &what)?;
+            let t = if enc == "bytes" {
+                Transform::Bytes { max_len, truncate }
+            } else {
+                Transform::Chars { max_len, truncate }
+            };
+            (t, Lookup::default(), max_len, true, false)
+        }
+        other => return Err(format!("IR: unknown encoding `{other}` of {what}")),
+    })
+}
+
 impl Plan {
-    /// Reads the plan from the schema's IR JSON (`tensorseam gen ir`, with or without docs).
+    /// Reads the plan from the schema's IR text (the back-end form the derive embeds).
     ///
     /// # Errors
-    /// A message when the IR is malformed or still has `fit` placeholders.
+    /// A message when the IR is malformed, names something this runtime does not know, or still
+    /// has `fit` placeholders.
     pub fn from_ir_json(ir: &str, fingerprint: &str) -> Result<Plan, String> {
         let v: Value = serde_json::from_str(ir).map_err(|e| format!("IR: {e}"))?;
-        let arr = |key: &str| {
-            v.get(key)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-        };
-        let usize_of = |x: &Value| x.as_u64().map(|n| n as usize);
-        let dims_json = arr("dims");
-        let dim_index = |name: &str| dims_json.iter().position(|d| d["name"] == name);
-        let specs = arr("specs");
-        let tensor_index = |name: &str| specs.iter().position(|t| t["name"] == name);
-        let tensors = specs
+        Plan::from_ir(&v, fingerprint)
+    }
+
+    /// Reads the plan from the schema's IR (its back-end form: canonical plus layout).
+    ///
+    /// # Errors
+    /// As [`Plan::from_ir_json`].
+    pub fn from_ir(v: &Value, fingerprint: &str) -> Result<Plan, String> {
+        let dims_json = array(v, "dims", "the schema")?;
+        let dim_names: Vec<&str> = dims_json
             .iter()
-            .map(|t| {
-                let axes = t["shape"]
-                    .as_array()
-                    .ok_or("IR: tensor shape")?
-                    .iter()
-                    .map(|a| match a {
-                        Value::String(s) if s == "batch" => Ok(TensorAxis::Batch),
-                        Value::Number(n) => Ok(TensorAxis::Fixed(n.as_u64().unwrap_or(0) as usize)),
-                        Value::Object(o) => o.get("dim").and_then(Value::as_str).and_then(dim_index).map(TensorAxis::Dim).ok_or_else(|| "IR: tensor dim".to_string()),
-                        _ => Err("a tensor size depends on a `fit` placeholder; run `tensorseam fit` first".to_string()),
-                    })
-                    .collect::<Result<Vec<_>, String>>()?;
-                Ok(TensorPlan {
-                    name: t["name"].as_str().unwrap_or_default().to_string(),
-                    dtype: t["dtype"].as_str().and_then(DType::from_name).ok_or("IR: tensor dtype")?,
-                    axes,
-                    kind: match t["kind"].as_str() {
-                        Some("mask") => TensorKind::Mask,
-                        Some("label") => TensorKind::Label,
-                        Some("weight") => TensorKind::Weight,
-                        _ => TensorKind::Feature,
-                    },
+            .map(|d| text(d, "name", "a dim"))
+            .collect::<Read<_>>()?;
+        let dim_index = |name: &str| -> Read<usize> {
+            dim_names
+                .iter()
+                .position(|d| *d == name)
+                .ok_or_else(|| format!("IR: undeclared dim `{name}`"))
+        };
+        let specs = array(v, "specs", "the schema")?;
+        let tensor_names: Vec<&str> = specs
+            .iter()
+            .map(|t| text(t, "name", "a tensor"))
+            .collect::<Read<_>>()?;
+        let tensor_index = |name: &str| tensor_names.iter().position(|t| *t == name);
+        let mut tensors = Vec::with_capacity(specs.len());
+        // Where each input goes: its tensor and first column, as the IR's layout states.
+        let mut placed: HashMap<&str, (usize, usize)> = HashMap::new();
+        for (ti, t) in specs.iter().enumerate() {
+            let name = tensor_names[ti];
+            let what = format!("tensor `{name}`");
+            let axes = array(t, "shape", &what)?
+                .iter()
+                .map(|a| match a {
+                    Value::String(s) if s == "batch" => Ok(TensorAxis::Batch),
+                    Value::Number(_) => count(a, "a tensor size").map(TensorAxis::Fixed),
+                    Value::Object(o) => o
+                        .get("dim")
+                        .and_then(Value::as_str)
+                        .ok_or_else(|| format!("IR: a dim axis of {what}"))
+                        .and_then(dim_index)
+                        .map(TensorAxis::Dim),
+                    Value::Null => Err(format!("the size of {what} {FIT}")),
+                    other => Err(format!("IR: unknown axis {other} of {what}")),
                 })
-            })
-            .collect::<Result<Vec<_>, String>>()?;
+                .collect::<Read<Vec<_>>>()?;
+            let kind = match text(t, "kind", &what)? {
+                "feature" => TensorKind::Feature,
+                "mask" => TensorKind::Mask,
+                "label" => TensorKind::Label,
+                "weight" => TensorKind::Weight,
+                other => return Err(format!("IR: unknown tensor kind `{other}`")),
+            };
+            let dtype = text(t, "dtype", &what)?;
+            let dtype =
+                DType::from_name(dtype).ok_or_else(|| format!("IR: unknown dtype `{dtype}`"))?;
+            for part in array(t, "parts", &what)? {
+                let input = text(part, "input", "a part")?;
+                let offset = field(part, "offset", "a part")?;
+                if offset.is_null() {
+                    return Err(format!("the layout of {what} {FIT}"));
+                }
+                placed.insert(input, (ti, count(offset, "a part's offset")?));
+            }
+            tensors.push(TensorPlan {
+                name: name.to_string(),
+                dtype,
+                axes,
+                kind,
+            });
+        }
         let dims = dims_json
             .iter()
-            .map(|d| {
-                let name = d["name"].as_str().unwrap_or_default().to_string();
-                DimPlan {
-                    max: usize_of(&d["max"]),
-                    min: usize_of(&d["min"]),
-                    truncate: truncate(&d["truncate"]),
+            .zip(&dim_names)
+            .map(|(d, name)| {
+                let what = format!("dim `{name}`");
+                Ok(DimPlan {
+                    max: opt_count(field(d, "max", &what)?, "a dim's `max`")?,
+                    min: opt_count(field(d, "min", &what)?, "a dim's `min`")?,
+                    truncate: truncate(field(d, "truncate", &what)?, &what)?,
                     mask: tensor_index(&format!("{name}_mask")),
-                    name,
-                }
-            })
-            .collect();
-        let decls = arr("tensors");
-        let mut inputs = Vec::new();
-        for i in arr("inputs") {
-            let name = i["name"].as_str().unwrap_or_default().to_string();
-            let dtype = i["dtype"]
-                .as_str()
-                .and_then(RawType::from_name)
-                .ok_or("IR: input dtype")?;
-            let shape = i["shape"]
-                .as_array()
-                .map(|s| {
-                    s.iter()
-                        .map(|a| {
-                            a.as_str().and_then(dim_index).map_or_else(
-                                || AxisPlan::Fixed(usize_of(a).unwrap_or(0)),
-                                AxisPlan::Dim,
-                            )
-                        })
-                        .collect()
+                    name: (*name).to_string(),
                 })
-                .unwrap_or_default();
-            let role = match i["role"].as_str() {
-                Some("label") => Role::Label,
-                Some("weight") => Role::Weight,
-                _ => Role::Feature,
+            })
+            .collect::<Read<Vec<_>>>()?;
+        let mut inputs = Vec::new();
+        for i in array(v, "inputs", "the schema")? {
+            let name = text(i, "name", "an input")?.to_string();
+            let what = format!("input `{name}`");
+            let dtype = text(i, "dtype", &what)?;
+            let dtype = RawType::from_name(dtype)
+                .ok_or_else(|| format!("IR: unknown dtype `{dtype}` of {what}"))?;
+            let shape = array(i, "shape", &what)?
+                .iter()
+                .map(|a| match a.as_str() {
+                    Some(d) => dim_index(d).map(AxisPlan::Dim),
+                    None => count(a, "a shape entry").map(AxisPlan::Fixed),
+                })
+                .collect::<Read<Vec<_>>>()?;
+            let role = match text(i, "role", &what)? {
+                "feature" => Role::Feature,
+                "label" => Role::Label,
+                "weight" => Role::Weight,
+                other => return Err(format!("IR: unknown role `{other}` of {what}")),
             };
-            let fill = i["missing"].get("fill").and_then(|v| literal(v, dtype));
-            let range = i["range"].as_array().map(|r| {
-                (
-                    r.first().and_then(|v| literal(v, dtype)),
-                    r.get(1).and_then(|v| literal(v, dtype)),
-                )
-            });
-            let mut l = Lookup::default();
-            let (transform, width, enc_axis, reduces) = if let Some(steps) = i["scale"].as_array() {
-                let steps = steps
-                    .iter()
-                    .map(step)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| format!("input `{name}`: {e}"))?;
-                (
-                    Transform::Scale {
-                        steps,
-                        out_f64: i["out"] == "f64",
-                    },
-                    1,
-                    false,
-                    false,
-                )
-            } else if let Some((enc, p)) = i["encode"].as_object().and_then(|m| m.iter().next()) {
-                let ignore = p["unknown"] == "ignore";
-                match enc.as_str() {
-                    "one_hot" | "multi_hot" | "index" => {
-                        l = lookup(&p["categories"], dtype)
-                            .map_err(|e| format!("input `{name}`: {e}"))?;
-                        let k = l.k;
-                        match enc.as_str() {
-                            "one_hot" => (
-                                Transform::OneHot {
-                                    ignore_unknown: ignore,
-                                },
-                                k,
-                                true,
-                                false,
-                            ),
-                            "multi_hot" => (
-                                Transform::MultiHot {
-                                    ignore_unknown: ignore,
-                                },
-                                k,
-                                true,
-                                true,
-                            ),
-                            _ => (
-                                Transform::Index {
-                                    oov: p["unknown"].get("oov").and_then(Value::as_u64),
-                                },
-                                1,
-                                false,
-                                false,
-                            ),
+            let missing = field(i, "missing", &what)?;
+            let fill = match missing {
+                Value::String(s) if s == "error" => None,
+                _ => Some(literal(
+                    field(missing, "fill", &what)?,
+                    dtype,
+                    &format!("the fill of {what}"),
+                )?),
+            };
+            let range = match field(i, "range", &what)? {
+                Value::Null => None,
+                r => {
+                    let bound = |b: Option<&Value>| -> Read<Option<Literal>> {
+                        match b {
+                            None | Some(Value::Null) => Ok(None),
+                            Some(x) => {
+                                literal(x, dtype, &format!("a range bound of {what}")).map(Some)
+                            }
                         }
-                    }
-                    "hash" => (
-                        Transform::Hash {
-                            buckets: p["buckets"].as_u64().unwrap_or(1),
-                        },
-                        1,
-                        false,
-                        false,
-                    ),
-                    "bucketize" => (
-                        Transform::Bucketize {
-                            boundaries: p["boundaries"]
-                                .as_array()
-                                .map(|b| b.iter().filter_map(Value::as_f64).collect())
-                                .unwrap_or_default(),
-                        },
-                        1,
-                        false,
-                        false,
-                    ),
-                    text => {
-                        let max_len = usize_of(&p["max_len"]).unwrap_or(0);
-                        let t = if text == "bytes" {
-                            Transform::Bytes {
-                                max_len,
-                                truncate: truncate(&p["truncate"]),
-                            }
-                        } else {
-                            Transform::Chars {
-                                max_len,
-                                truncate: truncate(&p["truncate"]),
-                            }
-                        };
-                        (t, max_len, true, false)
-                    }
-                }
-            } else {
-                (Transform::None, 1, false, false)
-            };
-            // The tensor this input feeds, and its offset along a concat's last axis.
-            let (tensor, offset) = match decls.iter().find(|d| {
-                d["concat"]
-                    .as_array()
-                    .is_some_and(|c| c.iter().any(|x| x == name.as_str()))
-            }) {
-                Some(d) => {
-                    let parts: Vec<&str> = d["concat"]
+                    };
+                    let r = r
                         .as_array()
-                        .map(|c| c.iter().filter_map(Value::as_str).collect())
-                        .unwrap_or_default();
-                    let offset = parts
-                        .iter()
-                        .take_while(|p| **p != name)
-                        .map(|p| part_width(&v, p))
-                        .sum();
-                    (
-                        tensor_index(d["name"].as_str().unwrap_or_default()).unwrap_or(0),
-                        offset,
-                    )
+                        .filter(|r| r.len() == 2)
+                        .ok_or_else(|| format!("IR: the range of {what}"))?;
+                    Some((bound(r.first())?, bound(r.get(1))?))
                 }
-                None => (tensor_index(&name).unwrap_or(0), 0),
             };
+            let ascii = match text(i, "charset", &what)? {
+                "utf8" => false,
+                "ascii" => true,
+                other => return Err(format!("IR: unknown charset `{other}` of {what}")),
+            };
+            let (transform, lookup, width, enc_axis, reduces) = transform(i, &name, dtype)?;
+            let (tensor, offset) = *placed
+                .get(name.as_str())
+                .ok_or_else(|| format!("IR: {what} is in no tensor's layout"))?;
             let text_mask =
                 if matches!(transform, Transform::Bytes { .. } | Transform::Chars { .. })
                     && role == Role::Feature
@@ -527,15 +548,17 @@ impl Plan {
                     None
                 };
             inputs.push(InputPlan {
-                ascii: i["charset"] == "ascii",
+                rule: ValueRule {
+                    dtype,
+                    fill,
+                    ascii,
+                    range,
+                },
                 name,
-                dtype,
                 shape,
                 role,
-                fill,
-                range,
                 transform,
-                lookup: l,
+                lookup,
                 tensor,
                 offset,
                 width,
@@ -545,34 +568,14 @@ impl Plan {
             });
         }
         Ok(Plan {
-            schema: v["name"].as_str().unwrap_or_default().to_string(),
-            version: v["version"].as_u64().unwrap_or(0),
+            schema: text(v, "name", "the schema")?.to_string(),
+            version: field(v, "version", "the schema")?
+                .as_u64()
+                .ok_or("IR: the version is not a number")?,
             fingerprint: fingerprint.to_string(),
             tensors,
             inputs,
             dims,
         })
     }
-}
-
-/// The size an input contributes along a concat's last axis (scalars count as 1).
-fn part_width(ir: &Value, name: &str) -> usize {
-    let Some(i) = ir["inputs"]
-        .as_array()
-        .and_then(|a| a.iter().find(|i| i["name"] == name))
-    else {
-        return 0;
-    };
-    if let Some((enc, p)) = i["encode"].as_object().and_then(|m| m.iter().next()) {
-        match enc.as_str() {
-            "one_hot" | "multi_hot" => return p["categories"].as_array().map_or(0, Vec::len),
-            "bytes" | "chars" => return p["max_len"].as_u64().unwrap_or(0) as usize,
-            _ => {}
-        }
-    }
-    i["shape"]
-        .as_array()
-        .and_then(|s| s.last())
-        .and_then(Value::as_u64)
-        .map_or(1, |n| n as usize)
 }

@@ -186,23 +186,18 @@ impl Record for Value {
     }
 }
 
-/// How a value is named in messages: `the string "abc"`, `true`, `2.5`, `a list of 3`.
-pub fn describe(k: Kind<'_>) -> String {
-    match k {
-        Kind::Null => "null".to_string(),
-        Kind::Bool(b) => b.to_string(),
-        Kind::Int(i) => i.to_string(),
-        Kind::Float(f) if f.is_nan() => "NaN".to_string(),
-        Kind::Float(f) if f.is_infinite() => {
-            if f > 0.0 { "Infinity" } else { "-Infinity" }.to_string()
+impl<'a> Kind<'a> {
+    /// The value as the value rule sees it (a list or an object only by what it is).
+    pub fn leaf(self) -> tensorseam_core::value::Leaf<'a> {
+        use tensorseam_core::value::Leaf;
+        match self {
+            Kind::Null => Leaf::Null,
+            Kind::Bool(b) => Leaf::Bool(b),
+            Kind::Int(i) => Leaf::Int(i),
+            Kind::Float(f) => Leaf::Float(f),
+            Kind::Str(s) => Leaf::Str(s),
+            Kind::List(items) => Leaf::List(items.len()),
+            Kind::Object => Leaf::Object,
         }
-        Kind::Float(f) => format!("{f:?}"),
-        Kind::Str(s) => {
-            let shown: String = s.chars().take(40).collect();
-            let more = if shown.len() < s.len() { "…" } else { "" };
-            format!("the string {shown:?}{more}")
-        }
-        Kind::List(items) => format!("a list of {}", items.len()),
-        Kind::Object => "an object".to_string(),
     }
 }

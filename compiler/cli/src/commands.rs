@@ -149,7 +149,7 @@ pub fn dispatch(cli: Cli) -> u8 {
                 },
         } => with_schema(&schema, cli.color, |c| {
             let text = if canonical {
-                emit::ir::canonical_text(c.schema())
+                c.canonical().to_string()
             } else {
                 emit::ir::pretty_text(c)
             };

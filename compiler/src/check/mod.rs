@@ -18,11 +18,12 @@ use crate::tree::{Node, Value};
 use ctx::{suggest_identifier, Ctx};
 use std::ops::Deref;
 
-/// A schema that passed every check, with its fingerprint. Only [`check`] makes one, so an
-/// emitter that takes `&Checked` can never see an invalid schema.
+/// A schema that passed every check, with its canonical text and fingerprint, computed once.
+/// Only [`check`] makes one, so an emitter that takes `&Checked` can never see an invalid schema.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Checked {
     schema: Schema,
+    canonical: String,
     fingerprint: String,
 }
 
@@ -32,9 +33,19 @@ impl Checked {
         &self.schema
     }
 
+    /// The canonical IR: exactly the bytes the fingerprint hashes (SPEC §2.7).
+    pub fn canonical(&self) -> &str {
+        &self.canonical
+    }
+
     /// SHA-256 of the canonical IR, lowercase hex (SPEC §2.7).
     pub fn fingerprint(&self) -> &str {
         &self.fingerprint
+    }
+
+    /// The IR the back-ends read (the canonical form plus each tensor's layout), as JSON.
+    pub fn plan_value(&self) -> serde_json::Value {
+        crate::ir::json::value(&self.schema, crate::ir::json::Form::Plan)
     }
 }
 
@@ -83,9 +94,11 @@ pub fn check(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<Checked> {
         cx.diags.push(summary);
     }
     let schema = schema.filter(|_| errors_after == errors_before)?;
-    let fingerprint = crate::fingerprint::of(&crate::emit::ir::canonical_text(&schema));
+    let canonical = crate::ir::json::canonical_text(&schema);
+    let fingerprint = crate::fingerprint::of(&canonical);
     Some(Checked {
         schema,
+        canonical,
         fingerprint,
     })
 }

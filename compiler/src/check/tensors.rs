@@ -5,7 +5,7 @@ use super::ctx::{closest, Ctx};
 use crate::codes::Code;
 use crate::diag::Diagnostic;
 use crate::ir::{
-    Axis, DType, Dim, Encoding, Input, Role, Schema, TensorAxis, TensorDecl, TensorKind,
+    Axis, DType, Dim, Encoding, Input, Part, Role, Schema, TensorAxis, TensorDecl, TensorKind,
     TensorSpec, Transform,
 };
 use crate::source::Span;
@@ -188,6 +188,34 @@ fn input_tensor(schema: &Schema, input: &Input) -> (DType, Vec<TensorAxis>) {
     (dtype, axes)
 }
 
+/// The columns an input fills along its tensor's last axis (scalars count as one).
+fn part_width(axes: &[TensorAxis]) -> Option<u64> {
+    match axes.last() {
+        None => Some(1),
+        Some(TensorAxis::Fixed(n)) => *n,
+        // A named dim is never concatenated along (E0507); alone, the input fills the axis.
+        Some(_) => Some(1),
+    }
+}
+
+/// The parts of a tensor built from `inputs` (with their axes before concatenation), offsets
+/// accumulated along the last axis.
+fn tensor_parts<'a>(inputs: impl Iterator<Item = (&'a str, &'a [TensorAxis])>) -> Vec<Part> {
+    let mut offset = Some(0u64);
+    inputs
+        .map(|(name, axes)| {
+            let width = part_width(axes);
+            let part = Part {
+                input: name.to_string(),
+                offset,
+                width,
+            };
+            offset = offset.zip(width).map(|(o, w)| o + w);
+            part
+        })
+        .collect()
+}
+
 /// Elements per example, `None` on overflow. Dynamic dims count as 1 and unfitted sizes as 1:
 /// neither is known before data arrives.
 fn elements<'a>(sizes: impl IntoIterator<Item = &'a TensorAxis>) -> Option<u128> {
@@ -339,13 +367,18 @@ pub fn resolve(
             continue;
         }
         match concat(cx, d, &parts, &per_input) {
-            Some((dtype, axes)) => specs.push(TensorSpec {
-                name: d.decl.name.clone(),
-                dtype,
-                axes,
-                kind: TensorKind::Feature,
-                sources: d.decl.concat.clone(),
-            }),
+            Some((dtype, axes)) => {
+                specs.push(TensorSpec {
+                    name: d.decl.name.clone(),
+                    dtype,
+                    axes,
+                    kind: TensorKind::Feature,
+                    sources: d.decl.concat.clone(),
+                    parts: tensor_parts(parts.iter().map(|&(i, _)| {
+                        (schema.inputs[i].name.as_str(), per_input[i].1.as_slice())
+                    })),
+                })
+            }
             None => ok = false,
         }
     }
@@ -355,6 +388,7 @@ pub fn resolve(
             specs.push(TensorSpec {
                 name: input.name.clone(),
                 dtype,
+                parts: tensor_parts(std::iter::once((input.name.as_str(), axes.as_slice()))),
                 axes: [vec![TensorAxis::Batch], axes].concat(),
                 kind: TensorKind::Feature,
                 sources: vec![input.name.clone()],
@@ -389,6 +423,7 @@ pub fn resolve(
                 ],
                 kind: TensorKind::Mask,
                 sources: users,
+                parts: Vec::new(),
             });
         }
     }
@@ -403,6 +438,7 @@ pub fn resolve(
                 axes: vec![TensorAxis::Batch, TensorAxis::Fixed(Some(*max_len))],
                 kind: TensorKind::Mask,
                 sources: vec![input.name.clone()],
+                parts: Vec::new(),
             });
         }
     }
@@ -416,6 +452,7 @@ pub fn resolve(
         specs.push(TensorSpec {
             name: input.name.clone(),
             dtype,
+            parts: tensor_parts(std::iter::once((input.name.as_str(), axes.as_slice()))),
             axes: [vec![TensorAxis::Batch], axes].concat(),
             kind,
             sources: vec![input.name.clone()],

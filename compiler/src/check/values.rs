@@ -5,10 +5,10 @@ use super::ctx::Ctx;
 use crate::codes::Code;
 use crate::diag::Diagnostic;
 use crate::ir::{
-    Categories, Charset, DType, Encoding, Input, Missing, Scalar, Step, Transform, Truncate,
-    Unknown,
+    Categories, DType, Encoding, Input, Missing, Scalar, Step, Transform, Truncate, Unknown,
 };
 use crate::tree::{Node, Value};
+use tensorseam_core::scale;
 
 /// Reads a literal of `dtype`'s kind: a string for `str`, an integer within range for integers,
 /// a number for floats, a boolean for `bool`. `code` is reported for a wrong kind.
@@ -117,35 +117,24 @@ pub fn le(a: &Scalar, b: &Scalar) -> bool {
 }
 
 /// Why `value` would fail validation for `input`, in the spec's order of checks; `None` if it
-/// passes. This is the fill-value rule: a fill must be a value the input would accept.
+/// passes. This is the fill-value rule: a fill must be a value the input would accept — taken by
+/// the one value rule (`tensorseam_core::value`), encoded, and scaled by the one arithmetic
+/// (`tensorseam_core::scale`), exactly as a record's value is.
 pub fn rejects(input: &Input, value: &Scalar) -> Option<String> {
-    // Type and finiteness were settled when the literal was read; what remains is the raw dtype's
-    // representable range (f32), the charset, the range, the encoding, and the transforms.
-    if let (Scalar::Float(x), DType::F32) = (value, input.dtype) {
-        if (*x as f32).is_infinite() {
-            return Some(format!(
-                "{} is outside the range of `f32`",
-                crate::json::number(*x)
-            ));
-        }
-    }
-    if let (Scalar::Str(s), Charset::Ascii) = (value, input.charset) {
-        if !s.is_ascii() {
-            return Some("the input is `charset: ascii` and the value is not ASCII".to_string());
-        }
-    }
-    if let Some(r) = &input.range {
-        let below = r.lo.as_ref().is_some_and(|lo| !le(lo, value));
-        let above = r.hi.as_ref().is_some_and(|hi| !le(value, hi));
-        if below || above {
-            return Some("the value is outside the input's `range`".to_string());
-        }
-    }
+    let rule = input.value_rule();
+    let taken = match rule.take(value.leaf(), false, &input.name) {
+        Ok(t) => t,
+        Err(e) => return Some(e.message),
+    };
     match &input.transform {
         Transform::Encode(e) => encoding_rejects(e, value),
         Transform::Scale { steps, out } => {
-            let x = as_f64(value)?;
-            scale_rejects(steps, *out, x)
+            // A step still to `fit` has no arithmetic yet: nothing to check past it.
+            let steps: Option<Vec<_>> = steps.iter().map(Step::fitted).collect();
+            scale::run(&steps?, taken.as_f64())
+                .and_then(|y| scale::finish(y, *out == DType::F64))
+                .err()
+                .map(|e| e.message)
         }
         Transform::None => None,
     }
@@ -192,39 +181,6 @@ fn encoding_rejects(e: &Encoding, value: &Scalar) -> Option<String> {
         },
         _ => None,
     }
-}
-
-/// Runs the scaling steps on `x` exactly as SPEC §2.5 writes them.
-fn scale_rejects(steps: &[Step], out: DType, mut x: f64) -> Option<String> {
-    for step in steps {
-        x = match step {
-            Step::Standardize(Some(p)) => (x - p.mean) / p.std,
-            Step::MinMax(Some(p)) => (x - p.min) / (p.max - p.min),
-            Step::Standardize(None) | Step::MinMax(None) => return None,
-            Step::Affine { scale, offset } => x * scale + offset,
-            Step::Divide(by) => x / by,
-            Step::Log1p => {
-                if x <= -1.0 {
-                    return Some(format!(
-                        "`log1p` needs a value above -1, and it receives {x}"
-                    ));
-                }
-                x.ln_1p()
-            }
-            Step::Clip { min, max } => {
-                let lo = min.map_or(x, |m| x.max(m));
-                max.map_or(lo, |m| lo.min(m))
-            }
-        };
-    }
-    let rounds_to_inf = out == DType::F32 && (x as f32).is_infinite();
-    if !x.is_finite() || rounds_to_inf {
-        return Some(format!(
-            "scaling turns the value into {}, which is not finite in `{out}`",
-            crate::json::number(x)
-        ));
-    }
-    None
 }
 
 /// Reports a fill value that would fail validation.

@@ -449,7 +449,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
             const TENSORS: &'static [&'static str] = &[#(#tensors),*];
         };
         fast_method = fast::method(checked.schema(), &by_input);
-        let ir = crate::emit::ir::canonical_text(checked.schema());
+        let ir = crate::ir::json::plan_text(checked.schema());
         plan = quote! {
             static PLAN: ::tensorseam::__private::OnceLock<::tensorseam::__private::Plan> = ::tensorseam::__private::OnceLock::new();
             // The IR was written by the compiler this runtime is pinned to: it always reads.

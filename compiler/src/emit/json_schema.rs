@@ -18,7 +18,7 @@ fn number(x: f64) -> Value {
 }
 
 fn scalar(s: &Scalar) -> Value {
-    crate::emit::ir::scalar(s)
+    crate::ir::json::scalar(s)
 }
 
 /// The schema of one raw leaf value (no null).

@@ -1,6 +1,6 @@
 //! `gen python`: one self-contained numpy module per schema (SPEC §5). The schema travels as its
-//! canonical IR, embedded as a string; the encoder that interprets it (`python_engine.py`) is the
-//! same text in every module, so the Python side has one implementation of SPEC §9, as the Rust
+//! IR (the canonical form and each tensor's layout), embedded as a string; the encoder that
+//! interprets it (`python_engine.py`) is the same text in every module, so the Python side has one implementation of SPEC §9, as the Rust
 //! side has one engine. Everything schema-specific that a user reads — the constants, the tensor
 //! table, the record's `TypedDict` — is written out here.
 
@@ -95,7 +95,7 @@ fn record_type(schema: &Schema) -> String {
 /// The module for a checked schema. `source` names the schema file in the header.
 pub fn module(c: &Checked, source: &str) -> String {
     let schema = c.schema();
-    let ir = super::ir::canonical_text(schema);
+    let ir = crate::ir::json::plan_text(schema);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -142,7 +142,7 @@ from itertools import chain, repeat
     out.push_str(&tensor_specs(schema));
     out.push_str("\"\"\"Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest).\"\"\"\n\n");
     out.push_str(&record);
-    out.push_str("\n# The schema's canonical IR (what the fingerprint hashes).\n");
+    out.push_str("\n# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.\n");
     let _ = writeln!(
         out,
         "_IR: Final[dict[str, Any]] = json.loads({})",

@@ -20,6 +20,7 @@
 //! assert_eq!(errors.errors()[0].path, "color");
 //! ```
 
+pub mod fit;
 pub mod reader;
 
 pub use crate::engine::EncodeOptions;
@@ -140,14 +141,12 @@ impl Schema {
         if !pending.is_empty() {
             return Err(LoadError::Unfitted(pending));
         }
-        // The same plan the derive builds: from the IR JSON, by the runtime.
-        let ir = tensorseam_compiler::emit::ir::canonical_text(checked.schema());
-        let plan = crate::plan::Plan::from_ir_json(&ir, checked.fingerprint()).map_err(|e| {
-            LoadError::Invalid {
+        // The same plan the derive builds, from the same IR, handed over in memory.
+        let plan = crate::plan::Plan::from_ir(&checked.plan_value(), checked.fingerprint())
+            .map_err(|e| LoadError::Invalid {
                 rendered: e,
                 diagnostics: Vec::new(),
-            }
-        })?;
+            })?;
         Ok(Schema { checked, plan })
     }
 
@@ -259,13 +258,13 @@ impl Schema {
                 ),
             });
         }
-        let typing: Vec<(tensorseam_compiler::ir::DType, usize)> = headers
+        let typing: Vec<(tensorseam_core::value::RawType, usize)> = headers
             .iter()
             .map(|h| {
                 self.checked
                     .input(h)
-                    .map_or((tensorseam_compiler::ir::DType::Str, 0), |i| {
-                        (i.dtype, i.shape.len())
+                    .map_or((tensorseam_core::value::RawType::Str, 0), |i| {
+                        (i.dtype.raw(), i.shape.len())
                     })
             })
             .collect();

@@ -12,6 +12,7 @@ use crate::raw::{BIG_INT, INF, NAN, NEG_INF};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::io::BufRead;
+use tensorseam_core::value::{Leaf, RawType};
 
 /// The longest record (one JSON line) read: far above any real record (a 65,536-long list of
 /// lists is a few megabytes), well below what would exhaust memory on a line with no end.
@@ -181,45 +182,76 @@ pub fn read_line(
     }
 }
 
-/// A CSV cell as a raw value for an input of raw dtype `dtype` and shape rank `rank`. Empty is
-/// missing; `nan`, `inf`, `-inf` in any case are the floats; a number is read as JSON reads it
-/// (integers exactly, `1e400` as infinity); a shaped input's cell holds its JSON text.
-pub fn csv_cell(cell: &str, dtype: tensorseam_compiler::ir::DType, rank: usize) -> Value {
-    use tensorseam_compiler::ir::DType;
-    if cell.is_empty() {
-        return Value::Null;
+/// A number token (JSON's grammar) as the value it is: an integer exactly (within i128, else the
+/// float nearest), a float correctly rounded (±infinity beyond f64, as Python reads `1e400`).
+fn number_leaf(token: &str) -> Leaf<'static> {
+    let integral = !token.bytes().any(|b| matches!(b, b'.' | b'e' | b'E'));
+    if integral {
+        if let Ok(i) = token.parse::<i128>() {
+            return Leaf::Int(i);
+        }
     }
-    if rank > 0 {
+    Leaf::Float(token.parse::<f64>().unwrap_or(f64::NAN))
+}
+
+/// A scalar CSV cell as the raw value it holds, for an input of raw dtype `dtype`: empty is
+/// missing; `nan`, `inf`, `-inf` (any case, signs allowed) are floats; `true`/`false` (any case)
+/// booleans; a number as JSON writes one is that number; anything else is text (for a `str`
+/// input, every cell is text). The one CSV cell rule, for `encode` and `fit` alike.
+pub fn csv_leaf(cell: &str, dtype: RawType) -> Leaf<'_> {
+    if cell.is_empty() {
+        return Leaf::Null;
+    }
+    if dtype == RawType::Str {
+        return Leaf::Str(cell);
+    }
+    let trimmed = cell.trim();
+    if is_json_number(trimmed.as_bytes()) {
+        return number_leaf(trimmed);
+    }
+    let is = |w: &str| trimmed.eq_ignore_ascii_case(w);
+    if is("nan") || is("+nan") || is("-nan") {
+        return Leaf::Float(f64::NAN);
+    }
+    if is("inf") || is("+inf") || is("infinity") || is("+infinity") {
+        return Leaf::Float(f64::INFINITY);
+    }
+    if is("-inf") || is("-infinity") {
+        return Leaf::Float(f64::NEG_INFINITY);
+    }
+    if is("true") || is("false") {
+        return Leaf::Bool(is("true"));
+    }
+    Leaf::Str(cell)
+}
+
+/// A raw value as the JSON the row engine reads (sentinels for what JSON cannot hold).
+fn leaf_json(v: Leaf<'_>) -> Value {
+    match v {
+        Leaf::Null => Value::Null,
+        Leaf::Bool(b) => Value::Bool(b),
+        Leaf::Int(i) => i64::try_from(i)
+            .map(Value::from)
+            .or_else(|_| u64::try_from(i).map(Value::from))
+            .unwrap_or_else(|_| Value::String(format!("{BIG_INT}{i}"))),
+        Leaf::Float(f) if f.is_nan() => Value::String(NAN.to_string()),
+        Leaf::Float(f) if f.is_infinite() => {
+            Value::String(if f > 0.0 { INF } else { NEG_INF }.to_string())
+        }
+        Leaf::Float(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Leaf::Str(s) => Value::String(s.to_string()),
+        Leaf::List(_) | Leaf::Object => Value::Null,
+    }
+}
+
+/// A CSV cell as a raw value for an input of raw dtype `dtype` and shape rank `rank`: a scalar
+/// by [`csv_leaf`]; a shaped input's cell holds its JSON text.
+pub fn csv_cell(cell: &str, dtype: RawType, rank: usize) -> Value {
+    if rank > 0 && !cell.is_empty() {
         // Unparseable JSON stays a string, which validation reports as the wrong type.
         return parse_json(cell).unwrap_or_else(|_| Value::String(cell.to_string()));
     }
-    if dtype == DType::Str {
-        return Value::String(cell.to_string());
-    }
-    let trimmed = cell.trim();
-    let lower = trimmed.to_ascii_lowercase();
-    let special = match lower.as_str() {
-        "nan" | "+nan" | "-nan" => Some(NAN),
-        "inf" | "+inf" | "infinity" | "+infinity" => Some(INF),
-        "-inf" | "-infinity" => Some(NEG_INF),
-        _ => None,
-    };
-    if let Some(s) = special {
-        return Value::String(s.to_string());
-    }
-    if lower == "true" || lower == "false" {
-        // A bool for a `bool` input; for any other, a bool is the wrong type (as in JSON).
-        return Value::Bool(lower == "true");
-    }
-    if is_json_number(trimmed.as_bytes()) {
-        if let Some(sentinel) = number_sentinel(trimmed) {
-            return Value::String(sentinel);
-        }
-        if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
-            return v;
-        }
-    }
-    Value::String(cell.to_string())
+    leaf_json(csv_leaf(cell, dtype))
 }
 
 #[cfg(test)]
@@ -302,7 +334,7 @@ mod tests {
 
     #[test]
     fn csv_cells() {
-        use tensorseam_compiler::ir::DType;
+        use tensorseam_core::value::{IntType, RawType as DType};
         assert_eq!(csv_cell("", DType::F32, 0), Value::Null);
         assert!(
             matches!(kind(Some(&csv_cell("NAN", DType::F64, 0))), Kind::Float(f) if f.is_nan())
@@ -316,11 +348,18 @@ mod tests {
             Kind::Float(f64::INFINITY)
         ));
         assert!(is(
-            kind(Some(&csv_cell("-9223372036854775809", DType::I64, 0))),
+            kind(Some(&csv_cell(
+                "-9223372036854775809",
+                DType::Int(IntType::I64),
+                0
+            ))),
             Kind::Int(-9223372036854775809)
         ));
         assert_eq!(csv_cell("12", DType::Str, 0), Value::String("12".into()));
-        assert_eq!(csv_cell("12", DType::I64, 0), serde_json::json!(12));
+        assert_eq!(
+            csv_cell("12", DType::Int(IntType::I64), 0),
+            serde_json::json!(12)
+        );
         assert_eq!(csv_cell("True", DType::Bool, 0), Value::Bool(true));
         assert_eq!(csv_cell("abc", DType::F32, 0), Value::String("abc".into()));
         assert_eq!(csv_cell("[1, 2]", DType::F32, 1), serde_json::json!([1, 2]));

@@ -1,7 +1,6 @@
 //! Streaming the data for `fit`: CSV (header row; only the columns being fitted are parsed) or JSON
 //! Lines, one record at a time, with a progress line on a terminal.
 
-use super::{Leaf, Target};
 use crate::output::{say, say_raw};
 use serde_json::Value;
 use std::io::{BufRead, IsTerminal as _, Read, Seek as _, SeekFrom, Write as _};
@@ -9,7 +8,9 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use tensorseam::dynamic::reader::parse_json;
+use tensorseam::dynamic::fit::{Leaf, Target};
+use tensorseam::dynamic::reader::{csv_leaf as csv_leaf_rule, parse_json};
+use tensorseam::raw::Raw as _;
 use tensorseam_compiler::ir::DType;
 
 /// Bytes read so far by every reader of the file, and the progress line they show.
@@ -109,7 +110,7 @@ pub fn read(path: &Path, targets: &mut [Target]) -> Result<Seen, ReadError> {
     seen
 }
 
-/// A JSON value's leaves, down `rank` levels of lists.
+/// A JSON value's leaves, down `rank` levels of lists, each taken as the engine takes it.
 fn json_leaves(v: &Value, rank: usize, t: &mut Target) {
     if rank > 0 {
         match v {
@@ -119,22 +120,7 @@ fn json_leaves(v: &Value, rank: usize, t: &mut Target) {
         }
         return;
     }
-    let leaf = match v {
-        Value::Null => Leaf::Null,
-        Value::Bool(b) => Leaf::Bool(*b),
-        Value::Number(n) => match (n.as_i64(), n.as_u64()) {
-            (Some(i), _) => Leaf::Int(i.into()),
-            (_, Some(u)) => Leaf::Int(u.into()),
-            _ => Leaf::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        // The JSONL reader's stand-ins for Python's NaN / Infinity tokens.
-        Value::String(s) if s == "\u{0}NaN" => Leaf::Float(f64::NAN),
-        Value::String(s) if s == "\u{0}Infinity" => Leaf::Float(f64::INFINITY),
-        Value::String(s) if s == "\u{0}-Infinity" => Leaf::Float(f64::NEG_INFINITY),
-        Value::String(s) => Leaf::Str(s),
-        _ => Leaf::Other,
-    };
-    t.observe(leaf);
+    t.observe(v.kind().leaf());
 }
 
 fn read_jsonl(reader: impl BufRead, targets: &mut [Target]) -> Result<Seen, ReadError> {
@@ -156,74 +142,10 @@ fn read_jsonl(reader: impl BufRead, targets: &mut [Target]) -> Result<Seen, Read
     Ok(Seen { rows })
 }
 
-/// Whether `s` is a JSON number (what a CSV numeric cell must be, as `encode` reads it).
-fn json_number(s: &[u8]) -> bool {
-    let mut i = usize::from(s.first() == Some(&b'-'));
-    let digits = |i: &mut usize| {
-        let start = *i;
-        while s.get(*i).is_some_and(u8::is_ascii_digit) {
-            *i += 1;
-        }
-        *i > start
-    };
-    if s.get(i) == Some(&b'0') {
-        i += 1;
-    } else if !digits(&mut i) {
-        return false;
-    }
-    if s.get(i) == Some(&b'.') {
-        i += 1;
-        if !digits(&mut i) {
-            return false;
-        }
-    }
-    if matches!(s.get(i), Some(b'e' | b'E')) {
-        i += 1;
-        if matches!(s.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        if !digits(&mut i) {
-            return false;
-        }
-    }
-    i == s.len()
-}
-
-/// A CSV cell of a scalar input, by the rules `encode` reads CSV with.
+/// A CSV cell of a scalar input, by the one CSV cell rule `encode` uses (invalid UTF-8 is no
+/// value of any input).
 fn csv_leaf<'a>(cell: &'a [u8], t: &Target) -> Leaf<'a> {
-    if cell.is_empty() {
-        return Leaf::Null;
-    }
-    if t.dtype == tensorseam_compiler::ir::DType::Str {
-        return std::str::from_utf8(cell).map_or(Leaf::Other, Leaf::Str);
-    }
-    let trimmed = cell.trim_ascii();
-    if let Some(leaf) = short_number(trimmed) {
-        return leaf;
-    }
-    if json_number(trimmed) {
-        // Integers as integers (exact), the rest correctly rounded.
-        if !trimmed.iter().any(|b| matches!(b, b'.' | b'e' | b'E')) {
-            if let Some(i) = integer(trimmed) {
-                return Leaf::Int(i);
-            }
-        }
-        return fast_float2::parse::<f64, _>(trimmed).map_or(Leaf::Other, Leaf::Float);
-    }
-    let lower = |w: &str| trimmed.eq_ignore_ascii_case(w.as_bytes());
-    if lower("nan") || lower("+nan") || lower("-nan") {
-        return Leaf::Float(f64::NAN);
-    }
-    if lower("inf") || lower("+inf") || lower("infinity") || lower("+infinity") {
-        return Leaf::Float(f64::INFINITY);
-    }
-    if lower("-inf") || lower("-infinity") {
-        return Leaf::Float(f64::NEG_INFINITY);
-    }
-    if lower("true") || lower("false") {
-        return Leaf::Bool(lower("true"));
-    }
-    Leaf::Other
+    std::str::from_utf8(cell).map_or(Leaf::Object, |s| csv_leaf_rule(s, t.dtype.raw()))
 }
 
 /// The common number in one pass: `-?digits(.digits)?` with at most 15 significant digits (the
@@ -264,25 +186,6 @@ fn short_number(s: &[u8]) -> Option<Leaf<'static>> {
     };
     let x = mantissa as f64 / POW10[body.len() - dot - 1];
     Some(Leaf::Float(if negative { -x } else { x }))
-}
-
-/// A JSON integer's value, when it fits 64 bits (as serde_json reads it: i64, else u64).
-fn integer(s: &[u8]) -> Option<i128> {
-    let (negative, digits) = match s.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, s),
-    };
-    if digits.len() > 20 {
-        return None;
-    }
-    let mut v: u128 = 0;
-    for d in digits {
-        v = v * 10 + u128::from(d - b'0');
-    }
-    let v = if negative { -(v as i128) } else { v as i128 };
-    (i128::from(i64::MIN)..=i128::from(u64::MAX))
-        .contains(&v)
-        .then_some(v)
 }
 
 /// Reads a CSV file, split into one part per core at line boundaries (each part's statistics are
@@ -600,10 +503,11 @@ fn read_part(
 
 #[cfg(test)]
 mod tests {
-    use super::{json_number, Progress};
+    use super::Progress;
     use std::sync::atomic::AtomicU64;
     use std::sync::Mutex;
     use std::time::Instant;
+    use tensorseam::dynamic::fit::{fitted, targets, Target};
 
     /// The statistics of a file read in several parts equal those of one part, with or without
     /// quotes (a quoted file falls back to one part).
@@ -634,10 +538,10 @@ mod tests {
                 shown: Mutex::new(Instant::now()),
             };
             let fit = |parts: usize| {
-                let mut t = super::super::targets(&checked).expect("targets");
+                let mut t = targets(&checked).expect("targets");
                 let seen =
                     super::read_csv_parts(&path, total, &mut t, &progress, parts).expect("read");
-                let schema = super::super::fitted(checked.schema(), t).expect("fitted");
+                let schema = fitted(checked.schema(), t).expect("fitted");
                 (seen.rows, tensorseam_compiler::emit::seam::write(&schema))
             };
             let (one, many) = (fit(1), fit(3));
@@ -681,16 +585,16 @@ mod tests {
             (body.trim_end_matches("\n").replace(",,", ","), true),
             (bad.to_string(), false),
         ] {
-            let mut a = super::super::targets(&checked).expect("targets");
+            let mut a = targets(&checked).expect("targets");
             let mut b = a.clone();
             let plain = super::read_part_plain(text.as_bytes(), &mut a, &columns, 2);
             let parsed = super::read_part(text.as_bytes(), &mut b, &columns);
             if ok {
                 assert_eq!(plain.expect("plain").expect("no quotes"), 3);
                 assert_eq!(parsed.expect("csv"), 3);
-                let show = |t: Vec<super::super::Target>| {
+                let show = |t: Vec<Target>| {
                     tensorseam_compiler::emit::seam::write(
-                        &super::super::fitted(checked.schema(), t).expect("fit"),
+                        &fitted(checked.schema(), t).expect("fit"),
                     )
                 };
                 assert_eq!(show(a), show(b));
@@ -701,18 +605,8 @@ mod tests {
     }
 
     #[test]
-    fn json_numbers() {
-        for ok in ["0", "-1", "12.5", "1e9", "-0.25E-3", "10"] {
-            assert!(json_number(ok.as_bytes()), "{ok}");
-        }
-        for bad in ["", "-", "01", ".5", "5.", "+1", "1e", "0x10", "1_000", " 1"] {
-            assert!(!json_number(bad.as_bytes()), "{bad}");
-        }
-        assert_eq!(
-            super::integer(b"-9223372036854775808"),
-            Some(i128::from(i64::MIN))
-        );
-        // The one-pass path agrees with the full parser wherever it answers.
+    fn short_numbers_agree_with_the_cell_rule() {
+        // The one-pass path agrees with the full rule wherever it answers.
         for text in [
             "0",
             "-0",
@@ -725,14 +619,12 @@ mod tests {
             "0.000001",
             "1.0",
         ] {
-            let via_short = super::short_number(text.as_bytes());
-            match via_short {
-                Some(super::Leaf::Float(x)) => assert_eq!(
-                    x.to_bits(),
-                    text.parse::<f64>().unwrap().to_bits(),
-                    "{text}"
-                ),
-                Some(super::Leaf::Int(i)) => assert_eq!(i, text.parse::<i128>().unwrap(), "{text}"),
+            let full = tensorseam::dynamic::reader::csv_leaf(text, tensorseam::value::RawType::F64);
+            match (super::short_number(text.as_bytes()), full) {
+                (Some(super::Leaf::Float(x)), super::Leaf::Float(y)) => {
+                    assert_eq!(x.to_bits(), y.to_bits(), "{text}")
+                }
+                (Some(super::Leaf::Int(i)), super::Leaf::Int(j)) => assert_eq!(i, j, "{text}"),
                 other => panic!("{text}: {other:?}"),
             }
         }
@@ -749,11 +641,5 @@ mod tests {
         ] {
             assert!(super::short_number(text.as_bytes()).is_none(), "{text}");
         }
-        assert_eq!(
-            super::integer(b"18446744073709551615"),
-            Some(i128::from(u64::MAX))
-        );
-        assert_eq!(super::integer(b"18446744073709551616"), None);
-        assert_eq!(super::integer(b"-9223372036854775809"), None);
     }
 }

@@ -1,9 +1,10 @@
 //! The `fit` command: read, fit, write the schema in its syntax with a note of where from.
 
-use super::{fitted, read, targets};
+use super::read;
 use crate::args::Color;
 use crate::output::say;
 use std::path::Path;
+use tensorseam::dynamic::fit::{fitted, targets};
 use tensorseam_compiler::{emit, Syntax};
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the epoch (civil calendar, proleptic Gregorian).

@@ -42,8 +42,8 @@ Record = TypedDict(
 )
 """One raw record, as the trainer hands it over (labels and weights only for training)."""
 
-# The schema's canonical IR (what the fingerprint hashes).
-_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"u8\",\"encode\":null,\"missing\":\"error\",\"name\":\"pixels\",\"out\":\"f32\",\"range\":[0,255],\"role\":\"feature\",\"scale\":[{\"divide\":{\"by\":255}}],\"shape\":[28,28]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":0.5},\"name\":\"brightness\",\"out\":\"f32\",\"range\":[0,1],\"role\":\"feature\",\"scale\":[{\"affine\":{\"offset\":-1,\"scale\":2}},{\"clip\":{\"max\":1,\"min\":-1}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":null,\"missing\":{\"fill\":false},\"name\":\"has_border\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i8\",\"encode\":null,\"missing\":{\"fill\":0},\"name\":\"tilt_deg\",\"out\":null,\"range\":[-45,45],\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"u16\",\"encode\":{\"bucketize\":{\"boundaries\":[2,3,5],\"dtype\":\"i64\"}},\"missing\":\"error\",\"name\":\"stroke_count\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":{\"one_hot\":{\"categories\":[0,1,2,3,4,5,6,7,8,9],\"dtype\":\"f32\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"digit\",\"out\":null,\"range\":[0,9],\"role\":\"label\",\"scale\":null,\"shape\":[]}],\"name\":\"digits\",\"specs\":[{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"pixels\",\"shape\":[\"batch\",28,28],\"sources\":[\"pixels\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"brightness\",\"shape\":[\"batch\"],\"sources\":[\"brightness\"]},{\"dtype\":\"bool\",\"kind\":\"feature\",\"name\":\"has_border\",\"shape\":[\"batch\"],\"sources\":[\"has_border\"]},{\"dtype\":\"i8\",\"kind\":\"feature\",\"name\":\"tilt_deg\",\"shape\":[\"batch\"],\"sources\":[\"tilt_deg\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"stroke_count\",\"shape\":[\"batch\"],\"sources\":[\"stroke_count\"]},{\"dtype\":\"f32\",\"kind\":\"label\",\"name\":\"digit\",\"shape\":[\"batch\",10],\"sources\":[\"digit\"]}],\"tensors\":[],\"tensorseam\":1,\"version\":2}")
+# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.
+_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"u8\",\"encode\":null,\"missing\":\"error\",\"name\":\"pixels\",\"out\":\"f32\",\"range\":[0,255],\"role\":\"feature\",\"scale\":[{\"divide\":{\"by\":255}}],\"shape\":[28,28]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":0.5},\"name\":\"brightness\",\"out\":\"f32\",\"range\":[0,1],\"role\":\"feature\",\"scale\":[{\"affine\":{\"offset\":-1,\"scale\":2}},{\"clip\":{\"max\":1,\"min\":-1}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":null,\"missing\":{\"fill\":false},\"name\":\"has_border\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i8\",\"encode\":null,\"missing\":{\"fill\":0},\"name\":\"tilt_deg\",\"out\":null,\"range\":[-45,45],\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"u16\",\"encode\":{\"bucketize\":{\"boundaries\":[2,3,5],\"dtype\":\"i64\"}},\"missing\":\"error\",\"name\":\"stroke_count\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":{\"one_hot\":{\"categories\":[0,1,2,3,4,5,6,7,8,9],\"dtype\":\"f32\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"digit\",\"out\":null,\"range\":[0,9],\"role\":\"label\",\"scale\":null,\"shape\":[]}],\"name\":\"digits\",\"specs\":[{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"pixels\",\"parts\":[{\"input\":\"pixels\",\"offset\":0,\"width\":28}],\"shape\":[\"batch\",28,28],\"sources\":[\"pixels\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"brightness\",\"parts\":[{\"input\":\"brightness\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"brightness\"]},{\"dtype\":\"bool\",\"kind\":\"feature\",\"name\":\"has_border\",\"parts\":[{\"input\":\"has_border\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"has_border\"]},{\"dtype\":\"i8\",\"kind\":\"feature\",\"name\":\"tilt_deg\",\"parts\":[{\"input\":\"tilt_deg\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"tilt_deg\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"stroke_count\",\"parts\":[{\"input\":\"stroke_count\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"stroke_count\"]},{\"dtype\":\"f32\",\"kind\":\"label\",\"name\":\"digit\",\"parts\":[{\"input\":\"digit\",\"offset\":0,\"width\":10}],\"shape\":[\"batch\",10],\"sources\":[\"digit\"]}],\"tensors\":[],\"tensorseam\":1,\"version\":2}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,7 +161,7 @@ class _Input:
         self.boundaries: Array = np.zeros(0)
         self.max_len = 0
         self.truncate = "error"
-        width, self.enc_axis, self.reduces = 1, False, False
+        self.enc_axis, self.reduces = False, False
         scale, enc = ir.get("scale"), ir.get("encode")
         if scale:
             self.kind = "scale"
@@ -187,7 +187,7 @@ class _Input:
                 self.k = len(cats)
                 self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
                 if op != "index":
-                    width, self.enc_axis, self.reduces = self.k, True, op == "multi_hot"
+                    self.enc_axis, self.reduces = True, op == "multi_hot"
                 elif isinstance(unknown, dict):
                     self.oov = int(unknown["oov"])
             elif op == "hash":
@@ -197,8 +197,7 @@ class _Input:
             else:
                 self.max_len = int(p["max_len"])
                 self.truncate = p.get("truncate") or "error"
-                width, self.enc_axis = self.max_len, True
-        self.width = width
+                self.enc_axis = True
         self.tensor = 0
         self.offset = 0
         self.text_mask: int | None = None
@@ -215,16 +214,16 @@ class _Plan:
                 d.mask = names.index(d.name + "_mask")
         self.inputs = [_Input(i, self, n) for n, i in enumerate(ir["inputs"])]
         by_name = {i.name: i for i in self.inputs}
+        # Which input fills which columns of which tensor: the layout the schema's IR states.
+        for t, spec in enumerate(ir["specs"]):
+            for part in spec.get("parts") or []:
+                inp = by_name[part["input"]]
+                if part["offset"] is None:
+                    raise _not_fitted(f"the layout of tensor `{spec['name']}`")
+                inp.tensor, inp.offset = t, int(part["offset"])
         for inp in self.inputs:
-            inp.tensor = names.index(inp.name) if inp.name in names else 0
             if inp.kind in ("bytes", "chars") and inp.role == "feature" and inp.name + "_mask" in names:
                 inp.text_mask = names.index(inp.name + "_mask")
-        for decl in ir["tensors"]:
-            offset = 0
-            for part in decl.get("concat") or []:
-                inp = by_name[part]
-                inp.tensor, inp.offset = names.index(decl["name"]), offset
-                offset += inp.width if inp.enc_axis else (inp.shape[-1][1] if inp.shape and inp.shape[-1][0] == "fixed" else 1)
 
 
 _PLAN: list[_Plan] = []

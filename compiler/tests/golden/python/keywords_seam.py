@@ -40,8 +40,8 @@ Record = TypedDict(
 )
 """One raw record, as the trainer hands it over (labels and weights only for training)."""
 
-# The schema's canonical IR (what the fingerprint hashes).
-_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"a\",\"b\"],\"dtype\":\"i64\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"type\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":\"error\",\"name\":\"match\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":null,\"missing\":\"error\",\"name\":\"self\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":null,\"missing\":\"error\",\"name\":\"crate\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":\"error\",\"name\":\"fn\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]}],\"name\":\"keywords\",\"specs\":[{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"type\",\"shape\":[\"batch\"],\"sources\":[\"type\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"match\",\"shape\":[\"batch\"],\"sources\":[\"match\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"self\",\"shape\":[\"batch\"],\"sources\":[\"self\"]},{\"dtype\":\"bool\",\"kind\":\"feature\",\"name\":\"crate\",\"shape\":[\"batch\"],\"sources\":[\"crate\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"fn\",\"shape\":[\"batch\"],\"sources\":[\"fn\"]}],\"tensors\":[],\"tensorseam\":1,\"version\":1}")
+# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.
+_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"a\",\"b\"],\"dtype\":\"i64\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"type\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":\"error\",\"name\":\"match\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":null,\"missing\":\"error\",\"name\":\"self\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":null,\"missing\":\"error\",\"name\":\"crate\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":\"error\",\"name\":\"fn\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]}],\"name\":\"keywords\",\"specs\":[{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"type\",\"parts\":[{\"input\":\"type\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"type\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"match\",\"parts\":[{\"input\":\"match\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"match\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"self\",\"parts\":[{\"input\":\"self\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"self\"]},{\"dtype\":\"bool\",\"kind\":\"feature\",\"name\":\"crate\",\"parts\":[{\"input\":\"crate\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"crate\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"fn\",\"parts\":[{\"input\":\"fn\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"fn\"]}],\"tensors\":[],\"tensorseam\":1,\"version\":1}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ class _Input:
         self.boundaries: Array = np.zeros(0)
         self.max_len = 0
         self.truncate = "error"
-        width, self.enc_axis, self.reduces = 1, False, False
+        self.enc_axis, self.reduces = False, False
         scale, enc = ir.get("scale"), ir.get("encode")
         if scale:
             self.kind = "scale"
@@ -185,7 +185,7 @@ class _Input:
                 self.k = len(cats)
                 self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
                 if op != "index":
-                    width, self.enc_axis, self.reduces = self.k, True, op == "multi_hot"
+                    self.enc_axis, self.reduces = True, op == "multi_hot"
                 elif isinstance(unknown, dict):
                     self.oov = int(unknown["oov"])
             elif op == "hash":
@@ -195,8 +195,7 @@ class _Input:
             else:
                 self.max_len = int(p["max_len"])
                 self.truncate = p.get("truncate") or "error"
-                width, self.enc_axis = self.max_len, True
-        self.width = width
+                self.enc_axis = True
         self.tensor = 0
         self.offset = 0
         self.text_mask: int | None = None
@@ -213,16 +212,16 @@ class _Plan:
                 d.mask = names.index(d.name + "_mask")
         self.inputs = [_Input(i, self, n) for n, i in enumerate(ir["inputs"])]
         by_name = {i.name: i for i in self.inputs}
+        # Which input fills which columns of which tensor: the layout the schema's IR states.
+        for t, spec in enumerate(ir["specs"]):
+            for part in spec.get("parts") or []:
+                inp = by_name[part["input"]]
+                if part["offset"] is None:
+                    raise _not_fitted(f"the layout of tensor `{spec['name']}`")
+                inp.tensor, inp.offset = t, int(part["offset"])
         for inp in self.inputs:
-            inp.tensor = names.index(inp.name) if inp.name in names else 0
             if inp.kind in ("bytes", "chars") and inp.role == "feature" and inp.name + "_mask" in names:
                 inp.text_mask = names.index(inp.name + "_mask")
-        for decl in ir["tensors"]:
-            offset = 0
-            for part in decl.get("concat") or []:
-                inp = by_name[part]
-                inp.tensor, inp.offset = names.index(decl["name"]), offset
-                offset += inp.width if inp.enc_axis else (inp.shape[-1][1] if inp.shape and inp.shape[-1][0] == "fixed" else 1)
 
 
 _PLAN: list[_Plan] = []

@@ -41,8 +41,8 @@ Record = TypedDict(
 )
 """One raw record, as the trainer hands it over (labels and weights only for training)."""
 
-# The schema's canonical IR (what the fingerprint hashes).
-_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":44},\"name\":\"bill_length_mm\",\"out\":\"f32\",\"range\":[10,100],\"role\":\"feature\",\"scale\":[{\"standardize\":{\"mean\":43.92,\"std\":5.46}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":17.15},\"name\":\"bill_depth_mm\",\"out\":\"f32\",\"range\":[5,40],\"role\":\"feature\",\"scale\":[{\"standardize\":{\"mean\":17.15,\"std\":1.97}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":200.9},\"name\":\"flipper_length_mm\",\"out\":\"f32\",\"range\":[100,300],\"role\":\"feature\",\"scale\":[{\"minmax\":{\"max\":231,\"min\":172}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f64\",\"encode\":null,\"missing\":{\"fill\":4201.8},\"name\":\"body_mass_g\",\"out\":\"f32\",\"range\":[1000,null],\"role\":\"feature\",\"scale\":[\"log1p\",{\"standardize\":{\"mean\":8.33,\"std\":0.19}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"one_hot\":{\"categories\":[\"Biscoe\",\"Dream\",\"Torgersen\"],\"dtype\":\"f32\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"island\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"one_hot\":{\"categories\":[\"female\",\"male\",\"unknown\"],\"dtype\":\"f32\",\"unknown\":\"ignore\"}},\"missing\":{\"fill\":\"unknown\"},\"name\":\"sex\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":{\"index\":{\"categories\":[2007,2008,2009],\"dtype\":\"i64\",\"unknown\":{\"oov\":2}}},\"missing\":\"error\",\"name\":\"year\",\"out\":null,\"range\":[2000,2100],\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"Adelie\",\"Chinstrap\",\"Gentoo\"],\"dtype\":\"i64\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"species\",\"out\":null,\"range\":null,\"role\":\"label\",\"scale\":null,\"shape\":[]}],\"name\":\"penguins\",\"specs\":[{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"features\",\"shape\":[\"batch\",10],\"sources\":[\"bill_length_mm\",\"bill_depth_mm\",\"flipper_length_mm\",\"body_mass_g\",\"island\",\"sex\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"year\",\"shape\":[\"batch\"],\"sources\":[\"year\"]},{\"dtype\":\"i64\",\"kind\":\"label\",\"name\":\"species\",\"shape\":[\"batch\"],\"sources\":[\"species\"]}],\"tensors\":[{\"concat\":[\"bill_length_mm\",\"bill_depth_mm\",\"flipper_length_mm\",\"body_mass_g\",\"island\",\"sex\"],\"name\":\"features\"}],\"tensorseam\":1,\"version\":3}")
+# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.
+_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":44},\"name\":\"bill_length_mm\",\"out\":\"f32\",\"range\":[10,100],\"role\":\"feature\",\"scale\":[{\"standardize\":{\"mean\":43.92,\"std\":5.46}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":17.15},\"name\":\"bill_depth_mm\",\"out\":\"f32\",\"range\":[5,40],\"role\":\"feature\",\"scale\":[{\"standardize\":{\"mean\":17.15,\"std\":1.97}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":200.9},\"name\":\"flipper_length_mm\",\"out\":\"f32\",\"range\":[100,300],\"role\":\"feature\",\"scale\":[{\"minmax\":{\"max\":231,\"min\":172}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f64\",\"encode\":null,\"missing\":{\"fill\":4201.8},\"name\":\"body_mass_g\",\"out\":\"f32\",\"range\":[1000,null],\"role\":\"feature\",\"scale\":[\"log1p\",{\"standardize\":{\"mean\":8.33,\"std\":0.19}}],\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"one_hot\":{\"categories\":[\"Biscoe\",\"Dream\",\"Torgersen\"],\"dtype\":\"f32\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"island\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"one_hot\":{\"categories\":[\"female\",\"male\",\"unknown\"],\"dtype\":\"f32\",\"unknown\":\"ignore\"}},\"missing\":{\"fill\":\"unknown\"},\"name\":\"sex\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":{\"index\":{\"categories\":[2007,2008,2009],\"dtype\":\"i64\",\"unknown\":{\"oov\":2}}},\"missing\":\"error\",\"name\":\"year\",\"out\":null,\"range\":[2000,2100],\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"Adelie\",\"Chinstrap\",\"Gentoo\"],\"dtype\":\"i64\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"species\",\"out\":null,\"range\":null,\"role\":\"label\",\"scale\":null,\"shape\":[]}],\"name\":\"penguins\",\"specs\":[{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"features\",\"parts\":[{\"input\":\"bill_length_mm\",\"offset\":0,\"width\":1},{\"input\":\"bill_depth_mm\",\"offset\":1,\"width\":1},{\"input\":\"flipper_length_mm\",\"offset\":2,\"width\":1},{\"input\":\"body_mass_g\",\"offset\":3,\"width\":1},{\"input\":\"island\",\"offset\":4,\"width\":3},{\"input\":\"sex\",\"offset\":7,\"width\":3}],\"shape\":[\"batch\",10],\"sources\":[\"bill_length_mm\",\"bill_depth_mm\",\"flipper_length_mm\",\"body_mass_g\",\"island\",\"sex\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"year\",\"parts\":[{\"input\":\"year\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"year\"]},{\"dtype\":\"i64\",\"kind\":\"label\",\"name\":\"species\",\"parts\":[{\"input\":\"species\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"species\"]}],\"tensors\":[{\"concat\":[\"bill_length_mm\",\"bill_depth_mm\",\"flipper_length_mm\",\"body_mass_g\",\"island\",\"sex\"],\"name\":\"features\"}],\"tensorseam\":1,\"version\":3}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ class _Input:
         self.boundaries: Array = np.zeros(0)
         self.max_len = 0
         self.truncate = "error"
-        width, self.enc_axis, self.reduces = 1, False, False
+        self.enc_axis, self.reduces = False, False
         scale, enc = ir.get("scale"), ir.get("encode")
         if scale:
             self.kind = "scale"
@@ -186,7 +186,7 @@ class _Input:
                 self.k = len(cats)
                 self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
                 if op != "index":
-                    width, self.enc_axis, self.reduces = self.k, True, op == "multi_hot"
+                    self.enc_axis, self.reduces = True, op == "multi_hot"
                 elif isinstance(unknown, dict):
                     self.oov = int(unknown["oov"])
             elif op == "hash":
@@ -196,8 +196,7 @@ class _Input:
             else:
                 self.max_len = int(p["max_len"])
                 self.truncate = p.get("truncate") or "error"
-                width, self.enc_axis = self.max_len, True
-        self.width = width
+                self.enc_axis = True
         self.tensor = 0
         self.offset = 0
         self.text_mask: int | None = None
@@ -214,16 +213,16 @@ class _Plan:
                 d.mask = names.index(d.name + "_mask")
         self.inputs = [_Input(i, self, n) for n, i in enumerate(ir["inputs"])]
         by_name = {i.name: i for i in self.inputs}
+        # Which input fills which columns of which tensor: the layout the schema's IR states.
+        for t, spec in enumerate(ir["specs"]):
+            for part in spec.get("parts") or []:
+                inp = by_name[part["input"]]
+                if part["offset"] is None:
+                    raise _not_fitted(f"the layout of tensor `{spec['name']}`")
+                inp.tensor, inp.offset = t, int(part["offset"])
         for inp in self.inputs:
-            inp.tensor = names.index(inp.name) if inp.name in names else 0
             if inp.kind in ("bytes", "chars") and inp.role == "feature" and inp.name + "_mask" in names:
                 inp.text_mask = names.index(inp.name + "_mask")
-        for decl in ir["tensors"]:
-            offset = 0
-            for part in decl.get("concat") or []:
-                inp = by_name[part]
-                inp.tensor, inp.offset = names.index(decl["name"]), offset
-                offset += inp.width if inp.enc_axis else (inp.shape[-1][1] if inp.shape and inp.shape[-1][0] == "fixed" else 1)
 
 
 _PLAN: list[_Plan] = []

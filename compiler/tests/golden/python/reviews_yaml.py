@@ -48,8 +48,8 @@ Record = TypedDict(
 )
 """One raw record, as the trainer hands it over (labels and weights only for training)."""
 
-# The schema's canonical IR (what the fingerprint hashes).
-_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[{\"max\":8,\"min\":null,\"name\":\"tag_slots\",\"truncate\":\"right\"}],\"inputs\":[{\"charset\":\"ascii\",\"dtype\":\"str\",\"encode\":{\"bytes\":{\"dtype\":\"u8\",\"max_len\":64,\"truncate\":\"right\"}},\"missing\":\"error\",\"name\":\"title\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"chars\":{\"dtype\":\"i32\",\"max_len\":256,\"truncate\":\"left\"}},\"missing\":\"error\",\"name\":\"body\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"multi_hot\":{\"categories\":[\"fast shipping\",\"broken\",\"gift\",\"said \\\"wow\\\"\",\"no\"],\"dtype\":\"f32\",\"unknown\":\"ignore\"}},\"missing\":\"error\",\"name\":\"tags\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[\"tag_slots\"]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"hash\":{\"buckets\":1024,\"dtype\":\"i32\"}},\"missing\":\"error\",\"name\":\"author\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i16\",\"encode\":null,\"missing\":{\"fill\":0},\"name\":\"helpful_votes\",\"out\":\"f32\",\"range\":[0,null],\"role\":\"feature\",\"scale\":[\"log1p\",{\"clip\":{\"max\":8,\"min\":null}}],\"shape\":[]},{\"charset\":\"ascii\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":{\"fit\":{\"max_categories\":null,\"min_frequency\":null,\"order\":\"lexical\"}},\"dtype\":\"i64\",\"unknown\":{\"oov\":4}}},\"missing\":{\"fill\":\"en\"},\"name\":\"language\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"u8\",\"encode\":{\"one_hot\":{\"categories\":[1,2,3,4,5],\"dtype\":\"u8\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"stars\",\"out\":null,\"range\":[1,5],\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"negative\",\"neutral\",\"positive\"],\"dtype\":\"i64\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"sentiment\",\"out\":null,\"range\":null,\"role\":\"label\",\"scale\":null,\"shape\":[]}],\"name\":\"reviews\",\"specs\":[{\"dtype\":\"u8\",\"kind\":\"feature\",\"name\":\"title\",\"shape\":[\"batch\",64],\"sources\":[\"title\"]},{\"dtype\":\"i32\",\"kind\":\"feature\",\"name\":\"body\",\"shape\":[\"batch\",256],\"sources\":[\"body\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"tags\",\"shape\":[\"batch\",5],\"sources\":[\"tags\"]},{\"dtype\":\"i32\",\"kind\":\"feature\",\"name\":\"author\",\"shape\":[\"batch\"],\"sources\":[\"author\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"helpful_votes\",\"shape\":[\"batch\"],\"sources\":[\"helpful_votes\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"language\",\"shape\":[\"batch\"],\"sources\":[\"language\"]},{\"dtype\":\"u8\",\"kind\":\"feature\",\"name\":\"stars\",\"shape\":[\"batch\",5],\"sources\":[\"stars\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"title_mask\",\"shape\":[\"batch\",64],\"sources\":[\"title\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"body_mask\",\"shape\":[\"batch\",256],\"sources\":[\"body\"]},{\"dtype\":\"i64\",\"kind\":\"label\",\"name\":\"sentiment\",\"shape\":[\"batch\"],\"sources\":[\"sentiment\"]}],\"tensors\":[],\"tensorseam\":1,\"version\":1}")
+# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.
+_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[{\"max\":8,\"min\":null,\"name\":\"tag_slots\",\"truncate\":\"right\"}],\"inputs\":[{\"charset\":\"ascii\",\"dtype\":\"str\",\"encode\":{\"bytes\":{\"dtype\":\"u8\",\"max_len\":64,\"truncate\":\"right\"}},\"missing\":\"error\",\"name\":\"title\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"chars\":{\"dtype\":\"i32\",\"max_len\":256,\"truncate\":\"left\"}},\"missing\":\"error\",\"name\":\"body\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"multi_hot\":{\"categories\":[\"fast shipping\",\"broken\",\"gift\",\"said \\\"wow\\\"\",\"no\"],\"dtype\":\"f32\",\"unknown\":\"ignore\"}},\"missing\":\"error\",\"name\":\"tags\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[\"tag_slots\"]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"hash\":{\"buckets\":1024,\"dtype\":\"i32\"}},\"missing\":\"error\",\"name\":\"author\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i16\",\"encode\":null,\"missing\":{\"fill\":0},\"name\":\"helpful_votes\",\"out\":\"f32\",\"range\":[0,null],\"role\":\"feature\",\"scale\":[\"log1p\",{\"clip\":{\"max\":8,\"min\":null}}],\"shape\":[]},{\"charset\":\"ascii\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":{\"fit\":{\"max_categories\":null,\"min_frequency\":null,\"order\":\"lexical\"}},\"dtype\":\"i64\",\"unknown\":{\"oov\":4}}},\"missing\":{\"fill\":\"en\"},\"name\":\"language\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"u8\",\"encode\":{\"one_hot\":{\"categories\":[1,2,3,4,5],\"dtype\":\"u8\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"stars\",\"out\":null,\"range\":[1,5],\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"negative\",\"neutral\",\"positive\"],\"dtype\":\"i64\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"sentiment\",\"out\":null,\"range\":null,\"role\":\"label\",\"scale\":null,\"shape\":[]}],\"name\":\"reviews\",\"specs\":[{\"dtype\":\"u8\",\"kind\":\"feature\",\"name\":\"title\",\"parts\":[{\"input\":\"title\",\"offset\":0,\"width\":64}],\"shape\":[\"batch\",64],\"sources\":[\"title\"]},{\"dtype\":\"i32\",\"kind\":\"feature\",\"name\":\"body\",\"parts\":[{\"input\":\"body\",\"offset\":0,\"width\":256}],\"shape\":[\"batch\",256],\"sources\":[\"body\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"tags\",\"parts\":[{\"input\":\"tags\",\"offset\":0,\"width\":5}],\"shape\":[\"batch\",5],\"sources\":[\"tags\"]},{\"dtype\":\"i32\",\"kind\":\"feature\",\"name\":\"author\",\"parts\":[{\"input\":\"author\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"author\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"helpful_votes\",\"parts\":[{\"input\":\"helpful_votes\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"helpful_votes\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"language\",\"parts\":[{\"input\":\"language\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"language\"]},{\"dtype\":\"u8\",\"kind\":\"feature\",\"name\":\"stars\",\"parts\":[{\"input\":\"stars\",\"offset\":0,\"width\":5}],\"shape\":[\"batch\",5],\"sources\":[\"stars\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"title_mask\",\"parts\":[],\"shape\":[\"batch\",64],\"sources\":[\"title\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"body_mask\",\"parts\":[],\"shape\":[\"batch\",256],\"sources\":[\"body\"]},{\"dtype\":\"i64\",\"kind\":\"label\",\"name\":\"sentiment\",\"parts\":[{\"input\":\"sentiment\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"sentiment\"]}],\"tensors\":[],\"tensorseam\":1,\"version\":1}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ class _Input:
         self.boundaries: Array = np.zeros(0)
         self.max_len = 0
         self.truncate = "error"
-        width, self.enc_axis, self.reduces = 1, False, False
+        self.enc_axis, self.reduces = False, False
         scale, enc = ir.get("scale"), ir.get("encode")
         if scale:
             self.kind = "scale"
@@ -193,7 +193,7 @@ class _Input:
                 self.k = len(cats)
                 self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
                 if op != "index":
-                    width, self.enc_axis, self.reduces = self.k, True, op == "multi_hot"
+                    self.enc_axis, self.reduces = True, op == "multi_hot"
                 elif isinstance(unknown, dict):
                     self.oov = int(unknown["oov"])
             elif op == "hash":
@@ -203,8 +203,7 @@ class _Input:
             else:
                 self.max_len = int(p["max_len"])
                 self.truncate = p.get("truncate") or "error"
-                width, self.enc_axis = self.max_len, True
-        self.width = width
+                self.enc_axis = True
         self.tensor = 0
         self.offset = 0
         self.text_mask: int | None = None
@@ -221,16 +220,16 @@ class _Plan:
                 d.mask = names.index(d.name + "_mask")
         self.inputs = [_Input(i, self, n) for n, i in enumerate(ir["inputs"])]
         by_name = {i.name: i for i in self.inputs}
+        # Which input fills which columns of which tensor: the layout the schema's IR states.
+        for t, spec in enumerate(ir["specs"]):
+            for part in spec.get("parts") or []:
+                inp = by_name[part["input"]]
+                if part["offset"] is None:
+                    raise _not_fitted(f"the layout of tensor `{spec['name']}`")
+                inp.tensor, inp.offset = t, int(part["offset"])
         for inp in self.inputs:
-            inp.tensor = names.index(inp.name) if inp.name in names else 0
             if inp.kind in ("bytes", "chars") and inp.role == "feature" and inp.name + "_mask" in names:
                 inp.text_mask = names.index(inp.name + "_mask")
-        for decl in ir["tensors"]:
-            offset = 0
-            for part in decl.get("concat") or []:
-                inp = by_name[part]
-                inp.tensor, inp.offset = names.index(decl["name"]), offset
-                offset += inp.width if inp.enc_axis else (inp.shape[-1][1] if inp.shape and inp.shape[-1][0] == "fixed" else 1)
 
 
 _PLAN: list[_Plan] = []

@@ -51,8 +51,8 @@ Record = TypedDict(
 )
 """One raw record, as the trainer hands it over (labels and weights only for training)."""
 
-# The schema's canonical IR (what the fingerprint hashes).
-_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[{\"max\":32,\"min\":1,\"name\":\"events\",\"truncate\":\"left\"},{\"max\":null,\"min\":null,\"name\":\"items\",\"truncate\":\"error\"}],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"view\",\"click\",\"add_to_cart\",\"purchase\"],\"dtype\":\"i32\",\"unknown\":{\"oov\":1}}},\"missing\":\"error\",\"name\":\"event_type\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[\"events\"]},{\"charset\":\"utf8\",\"dtype\":\"u32\",\"encode\":null,\"missing\":\"error\",\"name\":\"dwell_ms\",\"out\":\"f64\",\"range\":[0,3600000],\"role\":\"feature\",\"scale\":[\"log1p\",{\"standardize\":\"fit\"}],\"shape\":[\"events\"]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":\"error\",\"name\":\"position\",\"out\":\"f32\",\"range\":null,\"role\":\"feature\",\"scale\":[{\"minmax\":\"fit\"}],\"shape\":[\"events\",2]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":{\"hash\":{\"buckets\":100003,\"dtype\":\"i64\"}},\"missing\":\"error\",\"name\":\"basket\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[\"items\"]},{\"charset\":\"utf8\",\"dtype\":\"u64\",\"encode\":{\"hash\":{\"buckets\":4096,\"dtype\":\"i64\"}},\"missing\":\"error\",\"name\":\"user_id\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i32\",\"encode\":{\"bucketize\":{\"boundaries\":[0,7,30,365],\"dtype\":\"i64\"}},\"missing\":{\"fill\":-1},\"name\":\"age_days\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":{\"one_hot\":{\"categories\":[false,true],\"dtype\":\"f32\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"returning\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"one_hot\":{\"categories\":{\"fit\":{\"max_categories\":20,\"min_frequency\":5,\"order\":\"frequency\"}},\"dtype\":\"f32\",\"unknown\":\"ignore\"}},\"missing\":\"error\",\"name\":\"country\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":null,\"missing\":\"error\",\"name\":\"purchased\",\"out\":null,\"range\":null,\"role\":\"label\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":1},\"name\":\"weight\",\"out\":null,\"range\":[0,null],\"role\":\"weight\",\"scale\":null,\"shape\":[]}],\"name\":\"sessions\",\"specs\":[{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"session\",\"shape\":[\"batch\",null],\"sources\":[\"returning\",\"country\"]},{\"dtype\":\"i32\",\"kind\":\"feature\",\"name\":\"event_type\",\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32}],\"sources\":[\"event_type\"]},{\"dtype\":\"f64\",\"kind\":\"feature\",\"name\":\"dwell_ms\",\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32}],\"sources\":[\"dwell_ms\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"position\",\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32},2],\"sources\":[\"position\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"basket\",\"shape\":[\"batch\",{\"dim\":\"items\",\"max\":null}],\"sources\":[\"basket\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"user_id\",\"shape\":[\"batch\"],\"sources\":[\"user_id\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"age_days\",\"shape\":[\"batch\"],\"sources\":[\"age_days\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"events_mask\",\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32}],\"sources\":[\"event_type\",\"dwell_ms\",\"position\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"items_mask\",\"shape\":[\"batch\",{\"dim\":\"items\",\"max\":null}],\"sources\":[\"basket\"]},{\"dtype\":\"bool\",\"kind\":\"label\",\"name\":\"purchased\",\"shape\":[\"batch\"],\"sources\":[\"purchased\"]},{\"dtype\":\"f32\",\"kind\":\"weight\",\"name\":\"weight\",\"shape\":[\"batch\"],\"sources\":[\"weight\"]}],\"tensors\":[{\"concat\":[\"returning\",\"country\"],\"name\":\"session\"}],\"tensorseam\":1,\"version\":1}")
+# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.
+_IR: Final[dict[str, Any]] = json.loads("{\"dims\":[{\"max\":32,\"min\":1,\"name\":\"events\",\"truncate\":\"left\"},{\"max\":null,\"min\":null,\"name\":\"items\",\"truncate\":\"error\"}],\"inputs\":[{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"index\":{\"categories\":[\"view\",\"click\",\"add_to_cart\",\"purchase\"],\"dtype\":\"i32\",\"unknown\":{\"oov\":1}}},\"missing\":\"error\",\"name\":\"event_type\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[\"events\"]},{\"charset\":\"utf8\",\"dtype\":\"u32\",\"encode\":null,\"missing\":\"error\",\"name\":\"dwell_ms\",\"out\":\"f64\",\"range\":[0,3600000],\"role\":\"feature\",\"scale\":[\"log1p\",{\"standardize\":\"fit\"}],\"shape\":[\"events\"]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":\"error\",\"name\":\"position\",\"out\":\"f32\",\"range\":null,\"role\":\"feature\",\"scale\":[{\"minmax\":\"fit\"}],\"shape\":[\"events\",2]},{\"charset\":\"utf8\",\"dtype\":\"i64\",\"encode\":{\"hash\":{\"buckets\":100003,\"dtype\":\"i64\"}},\"missing\":\"error\",\"name\":\"basket\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[\"items\"]},{\"charset\":\"utf8\",\"dtype\":\"u64\",\"encode\":{\"hash\":{\"buckets\":4096,\"dtype\":\"i64\"}},\"missing\":\"error\",\"name\":\"user_id\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"i32\",\"encode\":{\"bucketize\":{\"boundaries\":[0,7,30,365],\"dtype\":\"i64\"}},\"missing\":{\"fill\":-1},\"name\":\"age_days\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":{\"one_hot\":{\"categories\":[false,true],\"dtype\":\"f32\",\"unknown\":\"error\"}},\"missing\":\"error\",\"name\":\"returning\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"str\",\"encode\":{\"one_hot\":{\"categories\":{\"fit\":{\"max_categories\":20,\"min_frequency\":5,\"order\":\"frequency\"}},\"dtype\":\"f32\",\"unknown\":\"ignore\"}},\"missing\":\"error\",\"name\":\"country\",\"out\":null,\"range\":null,\"role\":\"feature\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"bool\",\"encode\":null,\"missing\":\"error\",\"name\":\"purchased\",\"out\":null,\"range\":null,\"role\":\"label\",\"scale\":null,\"shape\":[]},{\"charset\":\"utf8\",\"dtype\":\"f32\",\"encode\":null,\"missing\":{\"fill\":1},\"name\":\"weight\",\"out\":null,\"range\":[0,null],\"role\":\"weight\",\"scale\":null,\"shape\":[]}],\"name\":\"sessions\",\"specs\":[{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"session\",\"parts\":[{\"input\":\"returning\",\"offset\":0,\"width\":2},{\"input\":\"country\",\"offset\":2,\"width\":null}],\"shape\":[\"batch\",null],\"sources\":[\"returning\",\"country\"]},{\"dtype\":\"i32\",\"kind\":\"feature\",\"name\":\"event_type\",\"parts\":[{\"input\":\"event_type\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32}],\"sources\":[\"event_type\"]},{\"dtype\":\"f64\",\"kind\":\"feature\",\"name\":\"dwell_ms\",\"parts\":[{\"input\":\"dwell_ms\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32}],\"sources\":[\"dwell_ms\"]},{\"dtype\":\"f32\",\"kind\":\"feature\",\"name\":\"position\",\"parts\":[{\"input\":\"position\",\"offset\":0,\"width\":2}],\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32},2],\"sources\":[\"position\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"basket\",\"parts\":[{\"input\":\"basket\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\",{\"dim\":\"items\",\"max\":null}],\"sources\":[\"basket\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"user_id\",\"parts\":[{\"input\":\"user_id\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"user_id\"]},{\"dtype\":\"i64\",\"kind\":\"feature\",\"name\":\"age_days\",\"parts\":[{\"input\":\"age_days\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"age_days\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"events_mask\",\"parts\":[],\"shape\":[\"batch\",{\"dim\":\"events\",\"max\":32}],\"sources\":[\"event_type\",\"dwell_ms\",\"position\"]},{\"dtype\":\"bool\",\"kind\":\"mask\",\"name\":\"items_mask\",\"parts\":[],\"shape\":[\"batch\",{\"dim\":\"items\",\"max\":null}],\"sources\":[\"basket\"]},{\"dtype\":\"bool\",\"kind\":\"label\",\"name\":\"purchased\",\"parts\":[{\"input\":\"purchased\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"purchased\"]},{\"dtype\":\"f32\",\"kind\":\"weight\",\"name\":\"weight\",\"parts\":[{\"input\":\"weight\",\"offset\":0,\"width\":1}],\"shape\":[\"batch\"],\"sources\":[\"weight\"]}],\"tensors\":[{\"concat\":[\"returning\",\"country\"],\"name\":\"session\"}],\"tensorseam\":1,\"version\":1}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -170,7 +170,7 @@ class _Input:
         self.boundaries: Array = np.zeros(0)
         self.max_len = 0
         self.truncate = "error"
-        width, self.enc_axis, self.reduces = 1, False, False
+        self.enc_axis, self.reduces = False, False
         scale, enc = ir.get("scale"), ir.get("encode")
         if scale:
             self.kind = "scale"
@@ -196,7 +196,7 @@ class _Input:
                 self.k = len(cats)
                 self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
                 if op != "index":
-                    width, self.enc_axis, self.reduces = self.k, True, op == "multi_hot"
+                    self.enc_axis, self.reduces = True, op == "multi_hot"
                 elif isinstance(unknown, dict):
                     self.oov = int(unknown["oov"])
             elif op == "hash":
@@ -206,8 +206,7 @@ class _Input:
             else:
                 self.max_len = int(p["max_len"])
                 self.truncate = p.get("truncate") or "error"
-                width, self.enc_axis = self.max_len, True
-        self.width = width
+                self.enc_axis = True
         self.tensor = 0
         self.offset = 0
         self.text_mask: int | None = None
@@ -224,16 +223,16 @@ class _Plan:
                 d.mask = names.index(d.name + "_mask")
         self.inputs = [_Input(i, self, n) for n, i in enumerate(ir["inputs"])]
         by_name = {i.name: i for i in self.inputs}
+        # Which input fills which columns of which tensor: the layout the schema's IR states.
+        for t, spec in enumerate(ir["specs"]):
+            for part in spec.get("parts") or []:
+                inp = by_name[part["input"]]
+                if part["offset"] is None:
+                    raise _not_fitted(f"the layout of tensor `{spec['name']}`")
+                inp.tensor, inp.offset = t, int(part["offset"])
         for inp in self.inputs:
-            inp.tensor = names.index(inp.name) if inp.name in names else 0
             if inp.kind in ("bytes", "chars") and inp.role == "feature" and inp.name + "_mask" in names:
                 inp.text_mask = names.index(inp.name + "_mask")
-        for decl in ir["tensors"]:
-            offset = 0
-            for part in decl.get("concat") or []:
-                inp = by_name[part]
-                inp.tensor, inp.offset = names.index(decl["name"]), offset
-                offset += inp.width if inp.enc_axis else (inp.shape[-1][1] if inp.shape and inp.shape[-1][0] == "fixed" else 1)
 
 
 _PLAN: list[_Plan] = []

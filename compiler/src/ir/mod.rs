@@ -1,5 +1,8 @@
 //! The checked intermediate representation: what a schema means, with every default made explicit
-//! and every tensor resolved. Only [`crate::check`] builds one (see [`crate::check::Checked`]).
+//! and every tensor resolved — down to which input fills which columns of each tensor. Only
+//! [`crate::check`] builds one (see [`crate::check::Checked`]); [`json`] writes it out.
+
+pub mod json;
 
 use std::fmt;
 
@@ -552,6 +555,19 @@ impl TensorKind {
     }
 }
 
+/// Where one input's values go in a tensor: a run of columns along its last axis (the layout
+/// every back-end reads, decided once by the checker).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The input.
+    pub input: String,
+    /// Its first column; `None` while a part before it has categories still to `fit`.
+    pub offset: Option<u64>,
+    /// Its columns: a one-hot's `k`, a text encoding's `max_len`, the last axis of a shaped input
+    /// without an encoding axis, else 1; `None` while its categories are still to `fit`.
+    pub width: Option<u64>,
+}
+
 /// A tensor exactly as the model (or the training loop) receives it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TensorSpec {
@@ -565,6 +581,9 @@ pub struct TensorSpec {
     pub kind: TensorKind,
     /// The inputs it is built from (for a dim mask, the inputs using the dim).
     pub sources: Vec<String>,
+    /// The layout of a feature, label or weight tensor: each input's columns, in order (empty
+    /// for a mask).
+    pub parts: Vec<Part>,
 }
 
 /// A checked schema.
@@ -613,6 +632,102 @@ impl Schema {
             })
             .map(|i| i.name.clone())
             .collect()
+    }
+}
+
+// The IR's meaning in the shared rules of `tensorseam-core`: one conversion each, so the checker's
+// fill rule, `sample` and `fit` take values exactly as the runtime's engine does.
+
+impl DType {
+    /// The raw dtype the value rule knows it as.
+    pub fn raw(self) -> tensorseam_core::value::RawType {
+        use tensorseam_core::value::{IntType, RawType};
+        match self {
+            DType::Bool => RawType::Bool,
+            DType::I8 => RawType::Int(IntType::I8),
+            DType::I16 => RawType::Int(IntType::I16),
+            DType::I32 => RawType::Int(IntType::I32),
+            DType::I64 => RawType::Int(IntType::I64),
+            DType::U8 => RawType::Int(IntType::U8),
+            DType::U16 => RawType::Int(IntType::U16),
+            DType::U32 => RawType::Int(IntType::U32),
+            DType::U64 => RawType::Int(IntType::U64),
+            DType::F32 => RawType::F32,
+            DType::F64 => RawType::F64,
+            DType::Str => RawType::Str,
+        }
+    }
+}
+
+impl Scalar {
+    /// The literal as the value rule holds it.
+    pub fn literal(&self) -> tensorseam_core::value::Literal {
+        use tensorseam_core::value::Literal;
+        match self {
+            Scalar::Bool(b) => Literal::Bool(*b),
+            Scalar::Int(i) => Literal::Int(*i),
+            Scalar::Float(f) => Literal::Float(*f),
+            Scalar::Str(s) => Literal::Str(s.clone()),
+        }
+    }
+
+    /// The literal as a raw value a record could hold.
+    pub fn leaf(&self) -> tensorseam_core::value::Leaf<'_> {
+        use tensorseam_core::value::Leaf;
+        match self {
+            Scalar::Bool(b) => Leaf::Bool(*b),
+            Scalar::Int(i) => Leaf::Int(*i),
+            Scalar::Float(f) => Leaf::Float(*f),
+            Scalar::Str(s) => Leaf::Str(s),
+        }
+    }
+}
+
+impl Input {
+    /// How each raw value of this input is taken (SPEC §9).
+    pub fn value_rule(&self) -> tensorseam_core::value::ValueRule {
+        tensorseam_core::value::ValueRule {
+            dtype: self.dtype.raw(),
+            fill: match &self.missing {
+                Missing::Fill(v) if self.shape.is_empty() => Some(v.literal()),
+                _ => None,
+            },
+            ascii: self.charset == Charset::Ascii,
+            range: self.range.as_ref().map(|r| {
+                (
+                    r.lo.as_ref().map(Scalar::literal),
+                    r.hi.as_ref().map(Scalar::literal),
+                )
+            }),
+        }
+    }
+}
+
+impl Step {
+    /// The step as the shared arithmetic runs it; `None` while it is a `fit` placeholder.
+    pub fn fitted(&self) -> Option<tensorseam_core::scale::Step> {
+        use tensorseam_core::scale::Step as S;
+        Some(match self {
+            Step::Standardize(Some(p)) => S::Standardize {
+                mean: p.mean,
+                std: p.std,
+            },
+            Step::MinMax(Some(p)) => S::MinMax {
+                min: p.min,
+                max: p.max,
+            },
+            Step::Standardize(None) | Step::MinMax(None) => return None,
+            Step::Affine { scale, offset } => S::Affine {
+                scale: *scale,
+                offset: *offset,
+            },
+            Step::Divide(by) => S::Divide(*by),
+            Step::Log1p => S::Log1p,
+            Step::Clip { min, max } => S::Clip {
+                min: *min,
+                max: *max,
+            },
+        })
     }
 }
 

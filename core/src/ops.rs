@@ -5,7 +5,7 @@
 //! (no fused multiply-add, a division is a division), and the result is rounded once by
 //! [`finish_f32`] / [`finish_f64`].
 
-use crate::error::ErrorCode;
+use crate::code::ErrorCode;
 
 /// FNV-1a 64 offset basis.
 pub const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
