@@ -23,6 +23,7 @@
 
 pub mod check;
 pub mod codes;
+#[cfg(feature = "derive")]
 pub mod derive;
 pub mod diag;
 pub mod diff;

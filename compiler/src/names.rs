@@ -157,6 +157,7 @@ pub fn python_string(s: &str) -> String {
 mod tests {
     use super::*;
 
+    #[cfg(feature = "rust")]
     #[test]
     fn keywords_become_raw_identifiers() {
         assert_eq!(field_ident("type"), "r#type");

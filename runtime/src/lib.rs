@@ -15,7 +15,7 @@ mod engine;
 mod error;
 mod fast;
 pub mod files;
-pub mod plan;
+mod plan;
 pub mod raw;
 mod tensor;
 
@@ -41,10 +41,6 @@ pub mod __private {
     pub use std::sync::OnceLock;
 }
 
-#[cfg(feature = "dynamic")]
-#[doc(hidden)]
-pub use tensorseam_compiler as __compiler;
-
 /// Checks a struct against its schema at compile time (see [`ModelInput`]).
 #[cfg(feature = "derive")]
 pub use tensorseam_macros::ModelInput;
@@ -67,7 +63,7 @@ pub trait ModelInput: Sized + raw::Record {
 
     /// The encoding plan (generated).
     #[doc(hidden)]
-    fn plan() -> &'static plan::Plan;
+    fn plan() -> &'static __private::Plan;
 
     /// The specialized encoder the derive generates for schemas it covers: `Err(reuse)` (handing
     /// the buffers back) when the schema is not covered or a value is invalid, so the engine runs.

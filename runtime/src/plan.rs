@@ -10,7 +10,7 @@ use serde_json::Value;
 use std::collections::HashMap;
 pub use tensorseam_core::ops::Truncate;
 pub use tensorseam_core::scale::Step;
-pub use tensorseam_core::value::{IntType, Literal, RawType, ValueRule};
+pub use tensorseam_core::value::{Literal, RawType, ValueRule};
 
 /// What turns a raw value into tensor values.
 #[derive(Clone, Debug, PartialEq)]

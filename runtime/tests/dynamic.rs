@@ -432,3 +432,21 @@ fn unfitted_schemas_say_to_run_fit() {
     let e = Schema::from_text("t.seam", "schema t v1 { input a: f33 }").expect_err("invalid");
     assert!(e.to_string().contains("error[E0401]"), "{e}");
 }
+
+/// The runtime's tensor dtypes mirror the compiler's (the runtime does not depend on the compiler
+/// without `dynamic`): every compiler dtype maps through both by name, and back.
+#[test]
+fn dtype_mirrors_agree() {
+    use tensorseam_compiler::ir::DType as C;
+    for d in C::ALL {
+        assert_eq!(d.raw().name(), d.name(), "{d}");
+        assert_eq!(
+            tensorseam::value::RawType::from_name(d.name()),
+            Some(d.raw())
+        );
+        match tensorseam::DType::from_name(d.name()) {
+            Some(t) => assert_eq!(t.name(), d.name()),
+            None => assert_eq!(d, C::Str, "only `str` has no tensor dtype"),
+        }
+    }
+}

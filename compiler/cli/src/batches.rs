@@ -4,33 +4,26 @@ use crate::args::Color;
 use crate::commands::with_schema;
 use crate::output::{out, say, say_raw};
 use std::path::Path;
-use tensorseam::dynamic::{EncodeOptions, LoadError, Schema};
+use tensorseam::dynamic::{EncodeOptions, Schema};
 use tensorseam::files::{self, BatchFile};
 use tensorseam::ValidationErrors;
 use tensorseam_compiler::explain;
 use tensorseam_compiler::ir::{TensorAxis, TensorKind};
 use tensorseam_compiler::names::printable;
 
-fn load(path: &Path) -> Result<Schema, u8> {
-    Schema::load(path).map_err(|e| match e {
-        LoadError::Io(..) => {
-            say!("error: {e}");
-            2
-        }
-        LoadError::Invalid { rendered, .. } => {
-            say_raw!("{rendered}");
-            1
-        }
-        LoadError::Unfitted(_) => {
-            say!("error: {e}");
-            1
-        }
+/// The schema for encoding: loaded and reported as every command loads a schema
+/// (`commands::load`), then made ready to encode.
+fn load(path: &Path, color: Color) -> Result<Schema, u8> {
+    let checked = crate::commands::load(path, color)?;
+    Schema::from_checked(checked).map_err(|e| {
+        say!("error: {e}");
+        1
     })
 }
 
 /// `tensorseam encode`.
-pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions) -> u8 {
-    let schema = match load(schema) {
+pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions, color: Color) -> u8 {
+    let schema = match load(schema, color) {
         Ok(s) => s,
         Err(code) => return code,
     };

@@ -46,6 +46,7 @@ pub fn dispatch(cli: Cli) -> u8 {
                 error_limit: error_limit.max(1),
                 max_dim_len,
             },
+            cli.color,
         ),
         Command::Build {
             schema,
@@ -163,21 +164,24 @@ fn io_error(path: &Path, e: &std::io::Error) -> u8 {
     2
 }
 
-/// Compiles one schema, printing its diagnostics; runs `f` on success.
-pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
+/// Compiles one schema and prints its diagnostics (warnings too): the checked schema, or the
+/// exit code (2 unreadable, 1 invalid). Every command that reads a schema loads it here.
+pub(crate) fn load(path: &Path, color: Color) -> Result<Checked, u8> {
     let shown = path.to_string_lossy();
-    let (file, compiled) = match compile_path(&shown) {
-        Ok(x) => x,
-        Err(e) => return io_error(path, &e),
-    };
+    let (file, compiled) = compile_path(&shown).map_err(|e| io_error(path, &e))?;
     let mut reporter = Reporter::new(DiagFormat::Human, color);
     reporter.report(&file, &compiled.diagnostics);
-    match compiled.checked {
-        Some(c) => f(&c),
-        None => {
-            reporter.finish(1);
-            1
-        }
+    compiled.checked.ok_or_else(|| {
+        reporter.finish(1);
+        1
+    })
+}
+
+/// Compiles one schema, printing its diagnostics; runs `f` on success.
+pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
+    match load(path, color) {
+        Ok(c) => f(&c),
+        Err(code) => code,
     }
 }
 

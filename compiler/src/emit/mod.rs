@@ -4,6 +4,7 @@ pub mod datasheet;
 pub mod ir;
 pub mod json_schema;
 pub mod python;
+#[cfg(feature = "rust")]
 pub mod rust;
 pub mod seam;
 pub mod yaml;

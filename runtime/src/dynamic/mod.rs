@@ -137,6 +137,14 @@ impl Schema {
                 diagnostics: out.diagnostics,
             });
         };
+        Schema::from_checked(checked)
+    }
+
+    /// A schema the compiler has already checked (a tool that reports diagnostics itself).
+    ///
+    /// # Errors
+    /// [`LoadError::Unfitted`] when some inputs still have `fit` placeholders.
+    pub fn from_checked(checked: Checked) -> Result<Schema, LoadError> {
         let pending = checked.unfitted_inputs();
         if !pending.is_empty() {
             return Err(LoadError::Unfitted(pending));
