@@ -64,7 +64,7 @@ pub fn str_eq(a: &str, b: &str) -> bool {
 /// A string of at most 8 bytes as one integer, for category lookup in generated code: together with
 /// the length it identifies the string exactly, and it is read with at most two loads — no byte
 /// loop, no pointer to follow into the table. `None` for longer strings. The derive computes the
-/// keys of its tables with the same rule (`compiler/src/derive/fast.rs`, `short_word`).
+/// keys of its tables with this same function.
 #[inline]
 pub fn short_word(s: &str) -> Option<u64> {
     let b = s.as_bytes();
@@ -89,6 +89,14 @@ pub fn short_word(s: &str) -> Option<u64> {
 #[inline]
 pub fn short_slot(word: u64, len: usize, bits: u32) -> usize {
     ((word ^ ((len as u64) << 59)).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> (64 - bits)) as usize
+}
+
+/// An integer category's key in the derive's lookup tables: the two halves folded and mixed
+/// (multiplicative hashing). The macro builds the tables with it and generated code probes them
+/// with it.
+#[inline]
+pub fn mix_int(v: i128) -> u64 {
+    (v as u64 ^ (v >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 /// `hash` encoding: bucket of a hash.

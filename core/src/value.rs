@@ -245,23 +245,66 @@ pub struct ValueRule {
     pub range: Option<(Option<Literal>, Option<Literal>)>,
 }
 
-/// `x < bound`, exactly for integers.
-fn less(x: Typed<'_>, bound: &Literal) -> bool {
-    match (x, bound) {
-        (Typed::Int(a), Literal::Int(b)) => a < *b,
-        (x, Literal::Int(b)) => x.as_f64() < *b as f64,
-        (x, Literal::Float(b)) => x.as_f64() < *b,
-        _ => false,
+/// A float as a struct field holds it, taken by the rule: `Ok(None)` for NaN (missing), `Err` for
+/// ±inf (`non_finite`), else the value. (An `f32` field holds an f32 already.)
+///
+/// # Errors
+/// [`ErrorCode::NonFinite`] for ±inf.
+#[inline]
+pub fn field_float(x: f64) -> Result<Option<f64>, ErrorCode> {
+    if x.is_nan() {
+        Ok(None)
+    } else if x.is_infinite() {
+        Err(ErrorCode::NonFinite)
+    } else {
+        Ok(Some(x))
     }
 }
 
-/// `x > bound`, exactly for integers.
-fn greater(x: Typed<'_>, bound: &Literal) -> bool {
-    match (x, bound) {
-        (Typed::Int(a), Literal::Int(b)) => a > *b,
-        (x, Literal::Int(b)) => x.as_f64() > *b as f64,
-        (x, Literal::Float(b)) => x.as_f64() > *b,
-        _ => false,
+/// Whether a float lies within inclusive bounds (`-inf`/`inf` for an open one).
+#[inline]
+pub fn within(x: f64, lo: f64, hi: f64) -> bool {
+    x >= lo && x <= hi
+}
+
+/// Whether an integer lies within inclusive bounds, exactly.
+#[inline]
+pub fn within_int(x: i128, lo: i128, hi: i128) -> bool {
+    x >= lo && x <= hi
+}
+
+/// A range bound as a float (open bounds are infinite).
+fn float_bound(b: Option<&Literal>, open: f64) -> f64 {
+    match b {
+        Some(Literal::Int(i)) => *i as f64,
+        Some(Literal::Float(f)) => *f,
+        _ => open,
+    }
+}
+
+/// Whether a typed value lies within the range: exactly between integers, in f64 otherwise.
+fn in_range(x: Typed<'_>, lo: Option<&Literal>, hi: Option<&Literal>) -> bool {
+    let int = |b: Option<&Literal>| match b {
+        Some(Literal::Int(i)) => Some(*i),
+        _ => None,
+    };
+    match x {
+        Typed::Int(i)
+            if lo.is_none_or(|b| int(Some(b)).is_some())
+                && hi.is_none_or(|b| int(Some(b)).is_some()) =>
+        {
+            within_int(
+                i,
+                int(lo).unwrap_or(i128::MIN),
+                int(hi).unwrap_or(i128::MAX),
+            )
+        }
+        Typed::Str(_) => true,
+        x => within(
+            x.as_f64(),
+            float_bound(lo, f64::NEG_INFINITY),
+            float_bound(hi, f64::INFINITY),
+        ),
     }
 }
 
@@ -378,9 +421,7 @@ impl ValueRule {
             }
         }
         if let Some((lo, hi)) = &self.range {
-            let below = lo.as_ref().is_some_and(|lo| less(typed, lo));
-            let above = hi.as_ref().is_some_and(|hi| greater(typed, hi));
-            if below || above {
+            if !in_range(typed, lo.as_ref(), hi.as_ref()) {
                 let b = |s: &Option<Literal>| {
                     s.as_ref().map_or("null".to_string(), ToString::to_string)
                 };

@@ -1,6 +1,7 @@
 //! Helpers for the derive's specialized fast path. The generated code validates and writes every
-//! value itself; on the first invalid value it returns `None`, and the caller re-runs the batch
-//! through the engine, which reports exactly the errors the dynamic path would.
+//! value itself, a block of rows and one input at a time; on the first invalid value it returns
+//! `None`, and the caller re-runs the batch through the engine, which reports exactly the errors
+//! the dynamic path would. The engine allocates its buffers with [`tensors`] too.
 
 use crate::batch::Batch;
 use crate::plan::{Plan, TensorAxis, TensorKind};
@@ -86,6 +87,22 @@ pub fn tensors(
         out.push((t.name.clone(), tensor));
     }
     Some(out)
+}
+
+/// Rows the generated code encodes at a time, column by column: a block's fields and output stay
+/// in cache while each input's function runs over it.
+pub const BLOCK_ROWS: usize = 256;
+
+/// Zeroes rows `first..first + count` of a tensor of `rows` rows (its padding and the positions
+/// an encoding leaves unset), just before a block is written.
+pub fn zero_rows<T: FastElem>(t: &mut [T], first: usize, count: usize, rows: usize) {
+    if rows == 0 {
+        return;
+    }
+    let width = t.len() / rows;
+    if let Some(s) = t.get_mut(first * width..(first + count) * width) {
+        s.fill(T::ZERO);
+    }
 }
 
 /// A tensor's elements as a mutable slice of `T` (the generated code knows each tensor's dtype).

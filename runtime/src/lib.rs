@@ -33,10 +33,11 @@ pub use tensorseam_core::{ops, scale, value};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::engine::{encode, DEFAULT_MAX_DIM_LEN};
-    pub use crate::fast::{slice, tensors, FastElem};
+    pub use crate::fast::{slice, tensors, zero_rows, FastElem, BLOCK_ROWS};
     pub use crate::ops::*;
     pub use crate::plan::Plan;
     pub use crate::raw::{Raw, Record};
+    pub use crate::value;
     pub use crate::Batch;
     pub use std::sync::OnceLock;
 }

@@ -329,6 +329,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
     let mut plan = quote! { ::core::unreachable!("the derive reported errors") };
     let mut access: Vec<TokenStream> = Vec::new();
     let mut fast_method = TokenStream::new();
+    let mut fast_helpers = TokenStream::new();
     let mut rebuild = TokenStream::new();
     if let Some((checked, file, path)) = &loaded {
         let lines = input_lines(file);
@@ -448,7 +449,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
             const FINGERPRINT: &'static str = #fingerprint;
             const TENSORS: &'static [&'static str] = &[#(#tensors),*];
         };
-        fast_method = fast::method(checked.schema(), &by_input);
+        (fast_method, fast_helpers) = fast::method(checked.schema(), &by_input);
         let ir = crate::ir::json::plan_text(checked.schema());
         plan = quote! {
             static PLAN: ::tensorseam::__private::OnceLock<::tensorseam::__private::Plan> = ::tensorseam::__private::OnceLock::new();
@@ -460,11 +461,19 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
         rebuild = quote! { const _: &[u8] = ::core::include_bytes!(#abs); };
     }
     // The fast path reads fields with the schema's types: only sound once every field fits.
-    let fast_method = if errors.is_empty() {
-        fast_method
+    let (fast_method, fast_helpers) = if errors.is_empty() {
+        (fast_method, fast_helpers)
     } else {
-        TokenStream::new()
+        (TokenStream::new(), TokenStream::new())
     };
+    let helpers = (!fast_helpers.is_empty()).then(|| {
+        let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+        quote! {
+            #[automatically_derived]
+            #[doc(hidden)]
+            impl #impl_generics #ident #ty_generics #where_clause { #fast_helpers }
+        }
+    });
     let compile_errors = errors.iter().map(syn::Error::to_compile_error);
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
     quote! {
@@ -488,6 +497,7 @@ pub fn expand(input: &syn::DeriveInput) -> TokenStream {
                 }
                 #fast_method
             }
+            #helpers
         };
     }
 }
