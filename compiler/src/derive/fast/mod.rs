@@ -84,31 +84,16 @@ pub fn method(
         .inputs
         .iter()
         .any(|i| i.shape.iter().any(|a| matches!(a, crate::ir::Axis::Dim(_))));
+    let position = |name: &str| schema.inputs.iter().position(|i| i.name == name);
     let mut helpers = Vec::new();
     let mut measures = Vec::new();
-    let mut slices = Vec::new();
-    let mut zeroing: Vec<(usize, TokenStream)> = Vec::new();
-    let mut needs_zero: Vec<usize> = Vec::new();
-    let mut masks = Vec::new();
     let mut serving: Vec<Unit<'_>> = Vec::new();
     let mut training: Vec<Unit<'_>> = Vec::new();
     let mut missing_training_field = false;
-    let position = |name: &str| schema.inputs.iter().position(|i| i.name == name);
+    // Tensors some positions of which no input writes (padding, one-hot zeros): zeroed block by
+    // block before they are written.
+    let mut needs_zero: Vec<usize> = Vec::new();
     for (ti, spec) in schema.specs.iter().enumerate() {
-        let t = format_ident!("t{ti}");
-        let e = elem(spec.dtype);
-        let is_training = matches!(spec.kind, TensorKind::Label | TensorKind::Weight);
-        if is_training {
-            slices.push(quote! {
-                let mut #t: ::core::option::Option<&mut [#e]> = if training {
-                    ::core::option::Option::Some(__ts::slice::<#e>(&mut it.next()?.1)?)
-                } else {
-                    ::core::option::Option::None
-                };
-            });
-        } else {
-            slices.push(quote! { let #t: &mut [#e] = __ts::slice::<#e>(&mut it.next()?.1)?; });
-        }
         let fed: Vec<Option<&Input>> = spec
             .parts
             .iter()
@@ -119,34 +104,8 @@ pub fn method(
             && fed.iter().all(|i| i.is_some_and(writes_every_cell));
         if !whole {
             needs_zero.push(ti);
-            // A block's rows are zeroed just before they are written, while in cache (by the
-            // group itself, row by row, when one group writes the whole tensor).
-            zeroing.push((ti, if is_training {
-                quote! { if let ::core::option::Option::Some(s) = #t.as_deref_mut() { __ts::zero_rows(s, first, block.len(), rows.len()); } }
-            } else {
-                quote! { __ts::zero_rows(#t, first, block.len(), rows.len()); }
-            }));
         }
-        if spec.kind == TensorKind::Mask {
-            if let Some(TensorAxis::Dim { name, .. }) = spec.axes.get(1) {
-                let k = schema
-                    .dims
-                    .iter()
-                    .position(|x| x.name == *name)
-                    .unwrap_or(0);
-                let w = input::axis_size(schema, &spec.axes[1]);
-                masks.push(quote! {
-                    let w: usize = #w;
-                    for kb in 0..block.len() {
-                        if dim_len[kb * #n_dims + #k] != usize::MAX {
-                            let kept = dim_kept[kb * #n_dims + #k].min(w);
-                            #t[(first + kb) * w..(first + kb) * w + kept].fill(true);
-                        }
-                    }
-                });
-            }
-            continue;
-        }
+        let is_training = matches!(spec.kind, TensorKind::Label | TensorKind::Weight);
         for part in &spec.parts {
             let Some(index) = position(&part.input) else {
                 continue;
@@ -158,18 +117,16 @@ pub fn method(
                 }
                 continue;
             };
-            if !input.shape.is_empty() {
-                if let Some(m) = measure(schema, input, member) {
-                    let mname = format_ident!("__tensorseam_measure_{index}");
-                    helpers.push(quote! {
-                        #[inline(never)]
-                        fn #mname(rows: &[Self], longest: &mut [usize; #n_dims]) {
-                            use ::tensorseam::__private as __ts;
-                            #m
-                        }
-                    });
-                    measures.push(quote! { Self::#mname(rows, &mut longest); });
-                }
+            if let Some(m) = measure(schema, input, member) {
+                let name = format_ident!("__tensorseam_measure_{index}");
+                helpers.push(quote! {
+                    #[inline(never)]
+                    fn #name(rows: &[Self], longest: &mut [usize; #n_dims]) {
+                        use ::tensorseam::__private as __ts;
+                        #m
+                    }
+                });
+                measures.push(quote! { Self::#name(rows, &mut longest); });
             }
             let unit = Unit {
                 ti,
@@ -193,39 +150,70 @@ pub fn method(
             }
         }
     }
-    let mut calls = Vec::new();
     let groups: Vec<(&[Unit<'_>], bool)> = serving
         .chunks(GROUP)
         .map(|g| (g, false))
         .chain(training.chunks(1).map(|g| (g, true)))
         .collect();
-    let mut zeroed_by_groups: Vec<usize> = Vec::new();
+    let writes =
+        |g: &[Unit<'_>], ti: usize| g.iter().any(|u| u.ti == ti || u.text_mask == Some(ti));
+    let mut calls = Vec::new();
     for (n, &(group, is_training)) in groups.iter().enumerate() {
-        // Tensors needing zeros that this group alone writes, each row through a view.
-        let alone: Vec<usize> = needs_zero
+        // The tensors this group zeroes: those it is the first to write.
+        let first_writer: Vec<usize> = needs_zero
             .iter()
             .copied()
-            .filter(|&ti| {
-                let writers = groups
-                    .iter()
-                    .filter(|(g, _)| g.iter().any(|u| u.ti == ti))
-                    .count();
-                writers == 1
-                    && group.iter().any(|u| u.ti == ti)
-                    && group.iter().all(|u| u.ti != ti || u.input.shape.is_empty())
-                    && row_width(&schema.specs[ti]).is_some()
-            })
+            .filter(|&ti| writes(group, ti) && !groups[..n].iter().any(|(g, _)| writes(g, ti)))
             .collect();
-        zeroed_by_groups.extend(&alone);
-        let (helper, call) = group_fn(schema, n, group, is_training, uses_dims, &alone);
+        let alone: Vec<usize> = first_writer
+            .iter()
+            .copied()
+            .filter(|&ti| groups.iter().filter(|(g, _)| writes(g, ti)).count() == 1)
+            .collect();
+        let (helper, call) = group_fn(schema, n, group, uses_dims, &first_writer, &alone);
         helpers.push(helper);
-        calls.push(call);
+        calls.push(if is_training {
+            quote! { if training { #call } }
+        } else {
+            call
+        });
     }
-    let zeroing: Vec<TokenStream> = zeroing
-        .into_iter()
-        .filter(|(ti, _)| !zeroed_by_groups.contains(ti))
-        .map(|(_, code)| code)
-        .collect();
+    // Dim masks: `true` at the kept positions of each record that set the dim.
+    let mut mask_code = Vec::new();
+    for (ti, spec) in schema.specs.iter().enumerate() {
+        if let (TensorKind::Mask, Some(TensorAxis::Dim { name, .. })) =
+            (spec.kind, spec.axes.get(1))
+        {
+            let k = schema
+                .dims
+                .iter()
+                .position(|x| x.name == *name)
+                .unwrap_or(0);
+            let w = input::axis_size(schema, &spec.axes[1]);
+            mask_code.push(quote! {
+                let t = __ts::slice::<bool>(&mut tensors.get_mut(#ti)?.1)?;
+                let w: usize = #w;
+                __ts::zero_rows(t, first, count, n_rows);
+                for kb in 0..count {
+                    if dim_len[kb * #n_dims + #k] != usize::MAX {
+                        let kept = dim_kept[kb * #n_dims + #k].min(w);
+                        t[(first + kb) * w..(first + kb) * w + kept].fill(true);
+                    }
+                }
+            });
+        }
+    }
+    let masks = (!mask_code.is_empty()).then(|| {
+        helpers.push(quote! {
+            #[inline(never)]
+            fn __tensorseam_masks(first: usize, count: usize, n_rows: usize, tensors: &mut [(::std::string::String, ::tensorseam::Tensor)], longest: &[usize; #n_dims], dim_len: &[usize], dim_kept: &[usize]) -> ::core::option::Option<()> {
+                use ::tensorseam::__private as __ts;
+                #(#mask_code)*
+                ::core::option::Option::Some(())
+            }
+        });
+        quote! { Self::__tensorseam_masks(first, block.len(), rows.len(), &mut tensors, &longest, &dim_len, &dim_kept)?; }
+    });
     let names = schema.specs.iter().map(|t| t.name.as_str());
     let longest = if measures.is_empty() {
         quote! { let longest = [0usize; #n_dims]; }
@@ -252,15 +240,12 @@ pub fn method(
                 return ::core::result::Result::Err(::core::option::Option::None);
             };
             let mut fill = || -> ::core::option::Option<()> {
-                let mut it = tensors.iter_mut();
-                #(#slices)*
                 #dim_state
                 let mut first = 0usize;
                 for block in rows.chunks(__ts::BLOCK_ROWS) {
-                    #(#zeroing)*
                     #dim_reset
                     #(#calls)*
-                    #(#masks)*
+                    #masks
                     first += block.len();
                 }
                 ::core::option::Option::Some(())
@@ -273,14 +258,17 @@ pub fn method(
     (fast, quote! { #(#helpers)* })
 }
 
-/// One group's function (over a block of rows, row by row) and the driver's call of it.
+/// One group's function — its inputs encoded row by row over a block of rows, straight-line —
+/// and the driver's call of it. The function takes its own tensors from the batch, and zeroes
+/// the block's rows of those it is the first to write (`first_writer`; row by row through the
+/// row view when it writes them alone, `alone`).
 fn group_fn(
     schema: &Schema,
     n: usize,
     group: &[Unit<'_>],
-    is_training: bool,
     uses_dims: bool,
-    zero_rows: &[usize],
+    first_writer: &[usize],
+    alone: &[usize],
 ) -> (TokenStream, TokenStream) {
     let n_dims = schema.dims.len();
     let name = format_ident!("__tensorseam_encode_{n}");
@@ -293,36 +281,37 @@ fn group_fn(
             }
         }
     }
-    let shaped_in_group = group.iter().any(|u| !u.input.shape.is_empty());
     // A tensor written only by this group's scalar inputs is written through a fixed-size view
     // of each row: constant offsets, no bounds check per value.
     let view_of = |ti: usize| -> Option<usize> {
-        let spec = &schema.specs[ti];
-        let scalar_only = group
-            .iter()
-            .filter(|u| u.ti == ti)
-            .all(|u| u.input.shape.is_empty());
-        (scalar_only && group.iter().any(|u| u.ti == ti))
-            .then(|| row_width(spec))
+        let writers: Vec<&Unit<'_>> = group.iter().filter(|u| u.ti == ti).collect();
+        (!writers.is_empty() && writers.iter().all(|u| u.input.shape.is_empty()))
+            .then(|| row_width(&schema.specs[ti]))
             .flatten()
     };
-    let mut params = Vec::new();
-    let mut args = Vec::new();
+    let indices: Vec<usize> = tensors.clone();
+    let bound: Vec<TokenStream> = tensors
+        .iter()
+        .map(|ti| {
+            let t = format_ident!("t{ti}");
+            quote! { (_, #t) }
+        })
+        .collect();
+    let mut slices = Vec::new();
+    let mut zeroing = Vec::new();
     let mut views = Vec::new();
     for &ti in &tensors {
         let t = format_ident!("t{ti}");
         let e = elem(schema.specs[ti].dtype);
-        params.push(quote! { #t: &mut [#e] });
-        args.push(if is_training {
-            quote! { s }
-        } else {
-            quote! { #t }
-        });
-        if let Some(w) = view_of(ti) {
+        slices.push(quote! { let #t: &mut [#e] = __ts::slice::<#e>(#t)?; });
+        let view = view_of(ti);
+        let by_row = alone.contains(&ti) && view.is_some();
+        if first_writer.contains(&ti) && !by_row {
+            zeroing.push(quote! { __ts::zero_rows(#t, first, rows.len(), n_rows); });
+        }
+        if let Some(w) = view {
             let v = format_ident!("v{ti}");
-            let zero = zero_rows
-                .contains(&ti)
-                .then(|| quote! { *#v = [<#e as __ts::FastElem>::ZERO; #w]; });
+            let zero = by_row.then(|| quote! { *#v = [<#e as __ts::FastElem>::ZERO; #w]; });
             views.push(quote! {
                 let #v: &mut [#e; #w] = ::core::convert::TryFrom::try_from(#t.get_mut(r * #w..r * #w + #w)?).ok()?;
                 #zero
@@ -333,16 +322,15 @@ fn group_fn(
     for u in group {
         let t = format_ident!("t{}", u.ti);
         let mask = u.text_mask.map(|m| format_ident!("t{m}"));
+        let m = u.member;
+        let source = quote! { &row.#m };
+        let offset = u.offset;
         code.push(if !u.input.shape.is_empty() {
             shaped(schema, u.input, u.member, &t, u.spec, u.offset)
         } else if view_of(u.ti).is_some() {
-            let offset = u.offset;
             input_code(
                 u.input,
-                &{
-                    let m = u.member;
-                    quote! { &row.#m }
-                },
+                &source,
                 u.optional,
                 &format_ident!("v{}", u.ti),
                 u.spec.dtype,
@@ -351,13 +339,9 @@ fn group_fn(
             )
         } else {
             let width = row_width(u.spec).unwrap_or(1);
-            let offset = u.offset;
             input_code(
                 u.input,
-                &{
-                    let m = u.member;
-                    quote! { &row.#m }
-                },
+                &source,
                 u.optional,
                 &t,
                 u.spec.dtype,
@@ -367,32 +351,31 @@ fn group_fn(
         });
     }
     // This record's length of each dim, shared by every input of the block.
-    let (dims, dim_params, dim_args) = if shaped_in_group {
-        let (d, p, a) = if uses_dims {
-            (
-                quote! {
-                    let dim_len = &mut dim_len[k * #n_dims..(k + 1) * #n_dims];
-                    let dim_kept = &mut dim_kept[k * #n_dims..(k + 1) * #n_dims];
-                },
-                quote! { , dim_len: &mut [usize], dim_kept: &mut [usize] },
-                quote! { , &mut dim_len, &mut dim_kept },
-            )
-        } else {
-            (TokenStream::new(), TokenStream::new(), TokenStream::new())
-        };
-        (
-            d,
-            quote! { , longest: &[usize; #n_dims] #p },
-            quote! { , &longest #a },
-        )
-    } else {
-        (TokenStream::new(), TokenStream::new(), TokenStream::new())
+    let shaped_in_group = group.iter().any(|u| !u.input.shape.is_empty());
+    let (dims, dim_params, dim_args) = match (shaped_in_group, uses_dims) {
+        (true, true) => (
+            quote! {
+                let dim_len = &mut dim_len[k * #n_dims..(k + 1) * #n_dims];
+                let dim_kept = &mut dim_kept[k * #n_dims..(k + 1) * #n_dims];
+            },
+            quote! { , longest: &[usize; #n_dims], dim_len: &mut [usize], dim_kept: &mut [usize] },
+            quote! { , &longest, &mut dim_len, &mut dim_kept },
+        ),
+        (true, false) => (
+            TokenStream::new(),
+            quote! { , longest: &[usize; #n_dims] },
+            quote! { , &longest },
+        ),
+        _ => (TokenStream::new(), TokenStream::new(), TokenStream::new()),
     };
     let helper = quote! {
         #[inline(never)]
         #[allow(unused_variables, clippy::all)]
-        fn #name(rows: &[Self], first: usize, #(#params),* #dim_params) -> ::core::option::Option<()> {
+        fn #name(rows: &[Self], first: usize, n_rows: usize, tensors: &mut [(::std::string::String, ::tensorseam::Tensor)] #dim_params) -> ::core::option::Option<()> {
             use ::tensorseam::__private as __ts;
+            let [#(#bound),*] = tensors.get_disjoint_mut([#(#indices),*]).ok()?;
+            #(#slices)*
+            #(#zeroing)*
             for (k, row) in rows.iter().enumerate() {
                 let r = first + k;
                 #dims
@@ -402,11 +385,6 @@ fn group_fn(
             ::core::option::Option::Some(())
         }
     };
-    let call = if is_training {
-        let t = format_ident!("t{}", group[0].ti);
-        quote! { if let ::core::option::Option::Some(s) = #t.as_deref_mut() { Self::#name(block, first, #(#args),* #dim_args)?; } }
-    } else {
-        quote! { Self::#name(block, first, #(#args),* #dim_args)?; }
-    };
+    let call = quote! { Self::#name(block, first, rows.len(), &mut tensors #dim_args)?; };
     (helper, call)
 }
