@@ -242,8 +242,12 @@ def _plan() -> _Plan:
 
 
 def _raw_float(x: float, dtype: str) -> float:
-    """A raw float in its dtype: rounded to f32 for an `f32` input."""
-    return float(np.float32(x)) if dtype == "f32" else x
+    """A raw float in its dtype: rounded to f32 for an `f32` input (infinite when it does not fit,
+    which the caller reports)."""
+    if dtype != "f32":
+        return x
+    with np.errstate(over="ignore"):
+        return float(np.float32(x))
 
 
 def _describe(v: Any) -> str:
