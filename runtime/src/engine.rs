@@ -7,7 +7,7 @@
 use crate::batch::Batch;
 use crate::error::{ErrorCode, ValidationErrors};
 use crate::ops;
-use crate::plan::{AxisPlan, DimPlan, InputPlan, Plan, Role, TensorAxis, TensorKind, Transform};
+use crate::plan::{AxisPlan, DimPlan, InputPlan, Plan, Role, TensorKind, Transform};
 use crate::raw::{Kind, List, Raw, Record};
 use crate::tensor::Tensor;
 use std::fmt::Write as _;
@@ -109,42 +109,23 @@ pub fn encode<R: Record>(
             }
         }
     }
-    let mut spare: Vec<(String, Tensor)> = reuse.map(Batch::into_tensors).unwrap_or_default();
+    // The batch's buffers, allocated as the derive's generated code allocates them.
+    let mut allocated = crate::fast::tensors(plan, rows.len(), opts.training, &longest, &[], reuse)
+        .map_err(ValidationErrors::batch_too_large)?
+        .into_iter();
     let mut targets = Vec::with_capacity(plan.tensors.len());
     for t in &plan.tensors {
         if !opts.training && matches!(t.kind, TensorKind::Label | TensorKind::Weight) {
             targets.push(None);
             continue;
         }
-        let shape: Vec<usize> = t
-            .axes
-            .iter()
-            .map(|a| match a {
-                TensorAxis::Batch => rows.len(),
-                TensorAxis::Fixed(n) => *n,
-                TensorAxis::Dim(d) => plan.dims[*d].max.unwrap_or(longest[*d]),
-            })
-            .collect();
-        let tensor = match spare.iter().position(|(n, x)| {
-            *n == t.name && x.dtype() == t.dtype && x.shape() == shape.as_slice()
-        }) {
-            Some(i) => {
-                let mut x = spare.swap_remove(i).1;
-                x.fill_zero();
-                x
-            }
-            None => match Tensor::try_zeros(t.dtype, &shape) {
-                Ok(x) => x,
-                Err(e) => {
-                    return Err(ValidationErrors::batch_too_large(format!(
-                        "tensor `{}`: {e}",
-                        t.name
-                    )))
-                }
-            },
+        let Some((_, tensor)) = allocated.next() else {
+            return Err(ValidationErrors::batch_too_large(
+                "the plan's tensors changed",
+            ));
         };
         targets.push(Some(Target {
-            strides: strides(&shape),
+            strides: strides(tensor.shape()),
             tensor,
         }));
     }

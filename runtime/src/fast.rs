@@ -43,9 +43,13 @@ impl FastElem for bool {
 }
 
 /// The tensors of a batch of `rows` rows, in plan order (labels and weights only when `training`),
-/// reusing `reuse`'s buffers when they fit. Buffers are zeroed, except reused ones of the tensors
-/// in `whole`, which the caller writes completely (sparing a pass over memory). A named dim's axis
-/// is its `max`, or `longest[d]` (the batch's longest, measured by the caller) when it has none.
+/// reusing `reuse`'s buffers when they fit — the one allocation of a batch, for the engine and
+/// the derive's generated code alike. Buffers are zeroed, except reused ones of the tensors in
+/// `whole`, which the caller writes (or zeroes) itself. A named dim's axis is its `max`, or
+/// `longest[d]` (the batch's longest, measured by the caller) when it has none.
+///
+/// # Errors
+/// A tensor that cannot be allocated, named.
 pub fn tensors(
     plan: &Plan,
     rows: usize,
@@ -53,7 +57,7 @@ pub fn tensors(
     longest: &[usize],
     whole: &[&str],
     reuse: Option<Batch>,
-) -> Option<Vec<(String, Tensor)>> {
+) -> Result<Vec<(String, Tensor)>, String> {
     let mut spare = reuse.map(Batch::into_tensors).unwrap_or_default();
     let mut out = Vec::with_capacity(plan.tensors.len());
     for t in &plan.tensors {
@@ -71,7 +75,8 @@ pub fn tensors(
                         .unwrap_or_else(|| longest.get(*d).copied().unwrap_or(0))
                 }),
             })
-            .collect::<Option<Vec<usize>>>()?;
+            .collect::<Option<Vec<usize>>>()
+            .ok_or_else(|| format!("tensor `{}`: a dim the plan does not hold", t.name))?;
         let tensor = match spare.iter().position(|(n, x)| {
             *n == t.name && x.dtype() == t.dtype && x.shape() == shape.as_slice()
         }) {
@@ -82,11 +87,12 @@ pub fn tensors(
                 }
                 x
             }
-            None => Tensor::try_zeros(t.dtype, &shape).ok()?,
+            None => Tensor::try_zeros(t.dtype, &shape)
+                .map_err(|e| format!("tensor `{}`: {e}", t.name))?,
         };
         out.push((t.name.clone(), tensor));
     }
-    Some(out)
+    Ok(out)
 }
 
 /// Rows the generated code encodes at a time, column by column: a block's fields and output stay

@@ -236,7 +236,7 @@ pub fn method(
             let plan = <Self as ::tensorseam::ModelInput>::plan();
             #longest
             // Every buffer is written (or zeroed) block by block below: none is zeroed up front.
-            let ::core::option::Option::Some(mut tensors) = __ts::tensors(plan, rows.len(), training, &longest, &[#(#names),*], reuse) else {
+            let ::core::result::Result::Ok(mut tensors) = __ts::tensors(plan, rows.len(), training, &longest, &[#(#names),*], reuse) else {
                 return ::core::result::Result::Err(::core::option::Option::None);
             };
             let mut fill = || -> ::core::option::Option<()> {
