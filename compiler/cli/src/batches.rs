@@ -1,7 +1,7 @@
 //! `encode` and `verify`: records to batch files, and batch files against a schema.
 
 use crate::args::Color;
-use crate::commands::with_schema;
+use crate::load::with_schema;
 use crate::output::{out, say, say_raw};
 use std::path::Path;
 use tensorseam::dynamic::{EncodeOptions, Schema};
@@ -12,9 +12,9 @@ use tensorseam_compiler::ir::{TensorAxis, TensorKind};
 use tensorseam_compiler::names::printable;
 
 /// The schema for encoding: loaded and reported as every command loads a schema
-/// (`commands::load`), then made ready to encode.
+/// (`load::load`), then made ready to encode.
 fn load(path: &Path, color: Color) -> Result<Schema, u8> {
-    let checked = crate::commands::load(path, color)?;
+    let checked = crate::load::load(path, color)?;
     Schema::from_checked(checked).map_err(|e| {
         say!("error: {e}");
         1

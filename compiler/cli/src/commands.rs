@@ -1,7 +1,8 @@
 //! The subcommands.
 
 use crate::args::{Cli, Color, Command, DiagFormat, Gen, SyntaxArg, TableFormat};
-use crate::output::{out, say, Reporter};
+use crate::load::{io_error, with_schema};
+use crate::output::{out, say, write_output, Reporter};
 use std::path::Path;
 use tensorseam::EncodeOptions;
 use tensorseam_compiler::{compile_path, emit, explain, Checked, Syntax};
@@ -156,46 +157,6 @@ pub fn dispatch(cli: Cli) -> u8 {
             };
             write_output(output.as_deref(), &text)
         }),
-    }
-}
-
-fn io_error(path: &Path, e: &std::io::Error) -> u8 {
-    say!("error: cannot read `{}`: {e}", path.display());
-    2
-}
-
-/// Compiles one schema and prints its diagnostics (warnings too): the checked schema, or the
-/// exit code (2 unreadable, 1 invalid). Every command that reads a schema loads it here.
-pub(crate) fn load(path: &Path, color: Color) -> Result<Checked, u8> {
-    let shown = path.to_string_lossy();
-    let (file, compiled) = compile_path(&shown).map_err(|e| io_error(path, &e))?;
-    let mut reporter = Reporter::new(DiagFormat::Human, color);
-    reporter.report(&file, &compiled.diagnostics);
-    compiled.checked.ok_or_else(|| {
-        reporter.finish(1);
-        1
-    })
-}
-
-/// Compiles one schema, printing its diagnostics; runs `f` on success.
-pub(crate) fn with_schema(path: &Path, color: Color, f: impl FnOnce(&Checked) -> u8) -> u8 {
-    match load(path, color) {
-        Ok(c) => f(&c),
-        Err(code) => code,
-    }
-}
-
-/// Writes `text` to the file (atomically: a failure leaves the old file) or to standard output.
-pub(crate) fn write_output(path: Option<&Path>, text: &str) -> u8 {
-    match path {
-        None => out(text),
-        Some(p) => match tensorseam::atomic::write(p, text.as_bytes()) {
-            Ok(()) => 0,
-            Err(e) => {
-                say!("error: {e}");
-                2
-            }
-        },
     }
 }
 

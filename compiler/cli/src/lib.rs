@@ -7,6 +7,7 @@ mod build;
 mod commands;
 mod fit;
 mod git;
+mod load;
 mod output;
 mod review;
 

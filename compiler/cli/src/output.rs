@@ -3,6 +3,7 @@
 
 use crate::args::{Color, DiagFormat};
 use std::io::{IsTerminal as _, Write as _};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use tensorseam_compiler::diag::{self, Format};
 use tensorseam_compiler::{Diagnostic, SourceFile};
@@ -136,5 +137,19 @@ impl Reporter {
             }
             DiagFormat::Github => 0,
         }
+    }
+}
+
+/// Writes `text` to the file (atomically: a failure leaves the old file) or to standard output.
+pub(crate) fn write_output(path: Option<&Path>, text: &str) -> u8 {
+    match path {
+        None => out(text),
+        Some(p) => match tensorseam::atomic::write(p, text.as_bytes()) {
+            Ok(()) => 0,
+            Err(e) => {
+                say!("error: {e}");
+                2
+            }
+        },
     }
 }

@@ -44,7 +44,7 @@ fn now() -> String {
 
 /// Runs `tensorseam fit`.
 pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u8 {
-    crate::commands::with_schema(schema, color, |c| {
+    crate::load::with_schema(schema, color, |c| {
         let mut targets = match targets(c) {
             Ok(t) => t,
             Err(e) => {
@@ -118,7 +118,7 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
             reporter.report(&file, &compiled.diagnostics);
             return 1;
         }
-        crate::commands::write_output(output, &text)
+        crate::output::write_output(output, &text)
     })
 }
 
