@@ -23,7 +23,7 @@ CLI = ROOT / "target" / "release" / "tensorseam"
 
 
 def schema(n: int, mean: float) -> str:
-    lines = [f"schema wide v1 {{"]
+    lines = ["schema wide v1 {"]
     for i in range(n):
         kind = i % 4
         if kind == 0:
