@@ -239,21 +239,50 @@ fn value(
         .map(Value::Array)
 }
 
+/// Whether a scalar input accepts a JSON value drawn for another input reading its column.
+fn accepts(input: &Input, v: Option<&Value>) -> bool {
+    let scalar = match v {
+        None | Some(Value::Null) => return matches!(input.missing, Missing::Fill(_)),
+        Some(Value::String(s)) if s == NAN_TOKEN => {
+            return input.dtype.is_float() && matches!(input.missing, Missing::Fill(_))
+        }
+        Some(Value::Bool(b)) => Scalar::Bool(*b),
+        Some(Value::String(s)) => Scalar::Str(s.clone()),
+        Some(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+            (Some(i), _, _) => Scalar::Int(i.into()),
+            (_, Some(u), _) => Scalar::Int(u.into()),
+            (_, _, Some(f)) => Scalar::Float(f),
+            _ => return false,
+        },
+        Some(_) => return false,
+    };
+    input.shape.is_empty() && crate::check::value_rejects(input, &scalar).is_none()
+}
+
 fn record(rng: &mut Rng, schema: &Schema, exact: bool) -> Option<Map<String, Value>> {
     let lens = dim_lengths(rng, schema, exact);
     let mut out = Map::new();
+    let mut drawn = std::collections::HashSet::new();
     for input in &schema.inputs {
+        let column = input.column();
+        // A column another input already read: its value must suit this input too.
+        if !drawn.insert(column) {
+            if !accepts(input, out.get(column)) {
+                return None;
+            }
+            continue;
+        }
         if let (Missing::Fill(_), false) = (&input.missing, exact) {
             if rng.chance(10) {
                 if input.dtype.is_float() && rng.chance(50) {
-                    out.insert(input.name.clone(), json!(NAN_TOKEN));
+                    out.insert(column.to_string(), json!(NAN_TOKEN));
                 } else if rng.chance(50) {
-                    out.insert(input.name.clone(), Value::Null);
+                    out.insert(column.to_string(), Value::Null);
                 }
                 continue;
             }
         }
-        out.insert(input.name.clone(), value(rng, schema, input, &lens, 0)?);
+        out.insert(column.to_string(), value(rng, schema, input, &lens, 0)?);
     }
     Some(out)
 }
@@ -314,7 +343,7 @@ impl Invalid {
 
 /// The path of the first leaf of an input: `name[0][0]` for rank 2.
 fn first_leaf(input: &Input) -> String {
-    format!("{}{}", input.name, "[0]".repeat(input.shape.len()))
+    format!("{}{}", input.column(), "[0]".repeat(input.shape.len()))
 }
 
 /// A value for the first leaf that breaks `code`, if the input can break it that way.
@@ -397,7 +426,7 @@ fn breaks(schema: &Schema, base: &Map<String, Value>) -> Vec<Invalid> {
                 continue;
             };
             let mut record = base.clone();
-            if let Some(v) = record.get_mut(&input.name) {
+            if let Some(v) = record.get_mut(input.column()) {
                 set_first_leaf(v, rank, leaf);
             }
             out.push(Invalid {
@@ -409,31 +438,34 @@ fn breaks(schema: &Schema, base: &Map<String, Value>) -> Vec<Invalid> {
         // A scalar where a list belongs, and a whole shaped field missing.
         if rank > 0 {
             let mut record = base.clone();
-            record.insert(input.name.clone(), json!(1));
+            record.insert(input.column().to_string(), json!(1));
             out.push(Invalid {
                 record: Value::Object(record),
                 code: "wrong_type",
-                path: input.name.clone(),
+                path: input.column().to_string(),
             });
         }
         if let Some(Axis::Fixed(n)) = input.shape.first() {
             let mut record = base.clone();
-            if let Some(Value::Array(items)) = record.get_mut(&input.name) {
+            if let Some(Value::Array(items)) = record.get_mut(input.column()) {
                 items.truncate((*n as usize).saturating_sub(1));
                 out.push(Invalid {
                     record: Value::Object(record),
                     code: "wrong_length",
-                    path: input.name.clone(),
+                    path: input.column().to_string(),
                 });
             }
         }
         if let Some((max, Truncate::Error)) = text_limit(input) {
             let mut record = base.clone();
-            record.insert(input.name.clone(), json!("x".repeat(max as usize + 1)));
+            record.insert(
+                input.column().to_string(),
+                json!("x".repeat(max as usize + 1)),
+            );
             out.push(Invalid {
                 record: Value::Object(record),
                 code: "too_long",
-                path: input.name.clone(),
+                path: input.column().to_string(),
             });
         }
     }
@@ -454,14 +486,14 @@ fn breaks(schema: &Schema, base: &Map<String, Value>) -> Vec<Invalid> {
             continue;
         }
         let grow = |record: &mut Map<String, Value>, input: &Input, to: usize| {
-            if let Some(Value::Array(items)) = record.get_mut(&input.name) {
+            if let Some(Value::Array(items)) = record.get_mut(input.column()) {
                 if let Some(first) = items.first().cloned() {
                     items.resize(to, first);
                 }
             }
         };
         let len = base
-            .get(&users[0].name)
+            .get(users[0].column())
             .and_then(Value::as_array)
             .map_or(0, Vec::len);
         if len == 0 {
@@ -473,7 +505,7 @@ fn breaks(schema: &Schema, base: &Map<String, Value>) -> Vec<Invalid> {
             out.push(Invalid {
                 record: Value::Object(record),
                 code: "too_long",
-                path: only.name.clone(),
+                path: only.column().to_string(),
             });
         }
         if users.len() >= 2 && dim.max.is_none_or(|m| (len as u64) < m) {
@@ -482,7 +514,7 @@ fn breaks(schema: &Schema, base: &Map<String, Value>) -> Vec<Invalid> {
             out.push(Invalid {
                 record: Value::Object(record),
                 code: "dim_mismatch",
-                path: users[1].name.clone(),
+                path: users[1].column().to_string(),
             });
         }
     }

@@ -343,6 +343,15 @@ const CASES: &[Case] = &[
         Some(S),
         "schema.version",
     ),
+    case(
+        "column_changed",
+        &[(
+            "input clicks: f32[events]",
+            "input clicks: f32[events] from \"Clicks\"",
+        )],
+        Some(B),
+        "inputs.clicks",
+    ),
 ];
 
 fn review(c: &Case) -> Review {

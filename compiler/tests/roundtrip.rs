@@ -245,31 +245,34 @@ fn input(index: usize, dims: Vec<String>) -> BoxedStrategy<Input> {
                 }
                 _ => Just(None).boxed(),
             };
-            (transform, range, fill).prop_map(move |(transform, range, fill)| Input {
-                name: format!("i{index}"),
-                dtype,
-                shape: shape.clone(),
-                role: match role {
-                    0 if !matches!(
-                        transform,
-                        Transform::Encode(Encoding::Bytes { .. } | Encoding::Chars { .. })
-                    ) =>
-                    {
-                        Role::Label
-                    }
-                    _ => Role::Feature,
+            (transform, range, fill, proptest::option::of(text())).prop_map(
+                move |(transform, range, fill, column)| Input {
+                    name: format!("i{index}"),
+                    column: column.filter(|c| *c != format!("i{index}")),
+                    dtype,
+                    shape: shape.clone(),
+                    role: match role {
+                        0 if !matches!(
+                            transform,
+                            Transform::Encode(Encoding::Bytes { .. } | Encoding::Chars { .. })
+                        ) =>
+                        {
+                            Role::Label
+                        }
+                        _ => Role::Feature,
+                    },
+                    doc: doc.clone(),
+                    deprecated: deprecated.clone(),
+                    range: if dtype.is_numeric() { range } else { None },
+                    missing: fill.map_or(Missing::Error, Missing::Fill),
+                    charset: if dtype == DType::Str && ascii {
+                        Charset::Ascii
+                    } else {
+                        Charset::Utf8
+                    },
+                    transform,
                 },
-                doc: doc.clone(),
-                deprecated: deprecated.clone(),
-                range: if dtype.is_numeric() { range } else { None },
-                missing: fill.map_or(Missing::Error, Missing::Fill),
-                charset: if dtype == DType::Str && ascii {
-                    Charset::Ascii
-                } else {
-                    Charset::Utf8
-                },
-                transform,
-            })
+            )
         })
         .boxed()
 }

@@ -104,7 +104,7 @@ pub fn encode<R: Record>(
     let mut longest = vec![0usize; plan.dims.len()];
     for row in rows {
         for (index, input) in plan.inputs.iter().enumerate().filter(|(_, i)| active(i)) {
-            if let Ok(v) = row.field(index, &input.name) {
+            if let Ok(v) = row.field(index, &input.column) {
                 measure(v, &input.shape, &plan.dims, opts.max_dim_len, &mut longest);
             }
         }
@@ -146,7 +146,7 @@ pub fn encode<R: Record>(
         enc.dim_len.iter_mut().for_each(|d| *d = None);
         enc.dim_kept.iter_mut().for_each(|d| *d = 0);
         if opts.strict {
-            for key in row.unknown_fields(&|k| plan.inputs.iter().any(|i| i.name == k)) {
+            for key in row.unknown_fields(&|k| plan.columns.contains(k)) {
                 enc.error(
                     &key,
                     ErrorCode::UnknownField,
@@ -155,7 +155,7 @@ pub fn encode<R: Record>(
             }
         }
         for (index, input) in plan.inputs.iter().enumerate().filter(|(_, i)| active(i)) {
-            let Ok(value) = row.field(index, &input.name) else {
+            let Ok(value) = row.field(index, &input.column) else {
                 enc.error(
                     "",
                     ErrorCode::WrongType,
@@ -164,7 +164,8 @@ pub fn encode<R: Record>(
                 break;
             };
             path.clear();
-            path.push_str(&input.name);
+            // Paths name the value in the record: its column.
+            path.push_str(&input.column);
             idx.clear();
             enc.walk(input, value, 0, &mut path, &mut idx);
         }

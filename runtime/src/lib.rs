@@ -15,6 +15,7 @@ mod engine;
 mod error;
 mod fast;
 pub mod files;
+pub mod json;
 mod plan;
 pub mod raw;
 mod tensor;

@@ -75,6 +75,8 @@ pub enum Role {
 pub struct InputPlan {
     /// Its name.
     pub name: String,
+    /// The record field or data column it reads (its name unless the schema says otherwise).
+    pub column: String,
     /// How each raw value is taken (dtype, fill, charset, range).
     pub rule: ValueRule,
     /// Raw shape.
@@ -140,6 +142,8 @@ pub struct Plan {
     pub tensors: Vec<TensorPlan>,
     pub inputs: Vec<InputPlan>,
     pub dims: Vec<DimPlan>,
+    /// Every column some input reads (strict mode reports the others).
+    pub columns: std::collections::HashSet<String>,
 }
 
 /// Why the IR cannot be read.
@@ -547,7 +551,15 @@ impl Plan {
                 } else {
                     None
                 };
+            let column = match i.get("column") {
+                None => name.clone(),
+                Some(c) => c
+                    .as_str()
+                    .ok_or_else(|| format!("IR: the column of {what} is not a string"))?
+                    .to_string(),
+            };
             inputs.push(InputPlan {
+                column,
                 rule: ValueRule {
                     dtype,
                     fill,
@@ -568,6 +580,7 @@ impl Plan {
             });
         }
         Ok(Plan {
+            columns: inputs.iter().map(|i| i.column.clone()).collect(),
             schema: text(v, "name", "the schema")?.to_string(),
             version: field(v, "version", "the schema")?
                 .as_u64()

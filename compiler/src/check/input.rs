@@ -11,6 +11,7 @@ use crate::tree::{Key, Node, Value};
 
 const KEYS: &[&str] = &[
     "dtype",
+    "column",
     "shape",
     "doc",
     "range",
@@ -90,8 +91,15 @@ pub fn input(
     };
     let transform = transform_of(cx, &f, &key.name, dtype, &shape, role);
     let range = f.get("range").and_then(|n| range(cx, n, dtype));
+    // The column a record or a data file names the input by; its own name needs no saying.
+    let column = f
+        .get("column")
+        .and_then(|n| cx.string(n, "column"))
+        .filter(|c| *c != key.name)
+        .map(str::to_string);
     let mut input = Input {
         name: key.name.clone(),
+        column,
         dtype,
         shape,
         role,

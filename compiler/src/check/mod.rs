@@ -192,7 +192,6 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
     // Carry on with placeholders so later rules still run; `check` discards the result when any
     // error was reported.
     let (name, version) = (schema_name.unwrap_or_default(), version.unwrap_or(1));
-    let schema_span = f.get("name").map_or(root.span, |n| n.span);
     let mut schema = Schema {
         name,
         version,
@@ -221,7 +220,7 @@ fn schema(cx: &mut Ctx<'_>, root: &Node) -> Option<Schema> {
                 .help("a model needs at least one input with `role: feature` (the default)"),
             );
         }
-        tensors::namespace(cx, &schema, schema_span, &dims, &input_spans, &decls);
+        tensors::namespace(cx, &schema, &dims, &input_spans, &decls);
         let specs = tensors::resolve(cx, &schema, &shape_spans, &decls, &declared);
         if inputs_ok {
             unused_dims(cx, &schema, &dims);

@@ -90,17 +90,16 @@ pub fn decls(cx: &mut Ctx<'_>, node: &Node) -> Vec<DeclSrc> {
     out
 }
 
-/// Every name — schema, dims, inputs, tensors and generated masks — is unique (SPEC §9 "Names").
+/// Every name — dims, inputs, tensors and generated masks — is unique (SPEC §9 "Names"). The
+/// schema's own name stands apart: a schema `weather` may have a label `weather`.
 pub fn namespace(
     cx: &mut Ctx<'_>,
     schema: &Schema,
-    schema_span: Span,
     dims: &[(Dim, Span)],
     input_spans: &[Span],
     decls: &[DeclSrc],
 ) {
-    let mut names: Vec<(String, Span, String)> =
-        vec![(schema.name.clone(), schema_span, "the schema".to_string())];
+    let mut names: Vec<(String, Span, String)> = Vec::new();
     for (d, s) in dims {
         names.push((d.name.clone(), *s, format!("dim `{}`", d.name)));
     }
@@ -146,7 +145,7 @@ pub fn namespace(
                 )
                 .label(format!("{what} named here"))
                 .with(*first_span, format!("{first_what} named here"))
-                .help("schema, dim, input, tensor and mask names share one namespace; rename one"),
+                .help("dim, input, tensor and mask names share one namespace; rename one"),
             );
         }
     }

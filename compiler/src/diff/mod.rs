@@ -430,6 +430,16 @@ fn range_text(r: &Option<crate::ir::Range>) -> String {
 }
 
 fn input(i: &Input, j: &Input, path: &str, out: &mut Vec<Change>) {
+    if i.column() != j.column() {
+        out.push(
+            Change::new(
+                Class::Breaking,
+                path,
+                "column changed: producers send the old field or column",
+            )
+            .values(format!("{:?}", i.column()), format!("{:?}", j.column())),
+        );
+    }
     if i.role != j.role {
         out.push(
             Change::new(Class::Breaking, path, "role changed").values(i.role.name(), j.role.name()),

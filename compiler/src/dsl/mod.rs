@@ -70,6 +70,7 @@ fn describe(rule: &Rule) -> &'static str {
         Rule::dim_min | Rule::kw_min => "`min`",
         Rule::dim_truncate | Rule::kw_truncate => "`truncate`",
         Rule::shape => "a shape `[...]`",
+        Rule::column | Rule::kw_from => "`from \"column\"`",
         Rule::block => "`{`",
         Rule::call | Rule::inner_call => "a call like `name(...)`",
         Rule::named | Rule::named_list | Rule::inner_named | Rule::inner_named_list => {
@@ -293,6 +294,10 @@ impl Builder<'_> {
                         })
                         .collect();
                     m.insert(self.diags, "shape", s, Node::new(s, Value::Seq(axes)));
+                }
+                Rule::column => {
+                    let (k, v) = self.keyed_string(part);
+                    m.insert(self.diags, "column", k, v);
                 }
                 Rule::block => {
                     for prop in part.into_inner() {

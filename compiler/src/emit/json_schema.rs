@@ -207,10 +207,25 @@ pub fn json_schema(c: &Checked, training: bool) -> Value {
     let mut properties = Map::new();
     let mut required = Vec::new();
     for input in &schema.inputs {
-        properties.insert(input.name.clone(), value(input, schema, &mut notes));
+        // Properties are the record's fields: the columns inputs read. Two inputs reading one
+        // column both constrain it (`allOf`).
+        let column = input.column().to_string();
+        let rule = value(input, schema, &mut notes);
+        let entry = match properties.remove(&column) {
+            None => rule,
+            Some(Value::Object(mut m)) if m.contains_key("allOf") && m.len() == 1 => {
+                if let Some(Value::Array(all)) = m.get_mut("allOf") {
+                    all.push(rule);
+                }
+                Value::Object(m)
+            }
+            Some(first) => json!({"allOf": [first, rule]}),
+        };
+        properties.insert(column.clone(), entry);
         let needed = input.role == Role::Feature || training;
-        if needed && !(matches!(input.missing, Missing::Fill(_)) && input.shape.is_empty()) {
-            required.push(json!(input.name));
+        let fill = matches!(input.missing, Missing::Fill(_)) && input.shape.is_empty();
+        if needed && !fill && !required.contains(&json!(column)) {
+            required.push(json!(column));
         }
     }
     let shared: Vec<&str> = schema

@@ -73,7 +73,9 @@ fn tensor_specs(schema: &Schema) -> String {
 /// (`class`, `from`) are plain keys.
 fn record_type(schema: &Schema) -> String {
     let mut out = String::from("Record = TypedDict(\n    \"Record\",\n    {\n");
-    for i in &schema.inputs {
+    // Keyed by the column each input reads (inputs sharing one column share its key).
+    let mut seen = std::collections::HashSet::new();
+    for i in schema.inputs.iter().filter(|i| seen.insert(i.column())) {
         let mut ty = scalar_type(i.dtype).to_string();
         for _ in &i.shape {
             ty = format!("list[{ty}]");
@@ -85,7 +87,7 @@ fn record_type(schema: &Schema) -> String {
         if fill || i.role != Role::Feature {
             ty = format!("NotRequired[{ty}]");
         }
-        let _ = writeln!(out, "        {}: {ty},", string(&i.name));
+        let _ = writeln!(out, "        {}: {ty},", string(i.column()));
     }
     out.push_str("    },\n)\n");
     out.push_str("\"\"\"One raw record, as the trainer hands it over (labels and weights only for training).\"\"\"\n");

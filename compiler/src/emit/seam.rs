@@ -203,7 +203,11 @@ pub fn write(s: &Schema) -> String {
                 }
             }
         }
-        let head = format!("  {kw} {}: {}{shape}", i.name, i.dtype);
+        let from = i
+            .column
+            .as_ref()
+            .map_or(String::new(), |c| format!(" from {}", string(c)));
+        let head = format!("  {kw} {}: {}{shape}{from}", i.name, i.dtype);
         if body.is_empty() {
             let _ = writeln!(o, "{head}");
         } else {

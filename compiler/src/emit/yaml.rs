@@ -192,6 +192,9 @@ pub fn write(s: &Schema) -> String {
     for i in &s.inputs {
         let _ = writeln!(o, "  {}:", i.name);
         let _ = writeln!(o, "    dtype: {}", i.dtype);
+        if let Some(c) = &i.column {
+            let _ = writeln!(o, "    column: {}", string(c));
+        }
         if !i.shape.is_empty() {
             let axes: Vec<String> = i
                 .shape

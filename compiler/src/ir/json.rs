@@ -188,6 +188,11 @@ fn input(i: &Input, docs: bool) -> Value {
             },
         ),
     ]);
+    // Present only when it differs from the name: schemas written before `column` existed keep
+    // their fingerprints.
+    if let Some(c) = &i.column {
+        v["column"] = json!(c);
+    }
     if docs {
         v["doc"] = json!(i.doc);
         v["deprecated"] = json!(i.deprecated);

@@ -483,6 +483,8 @@ pub struct Range {
 pub struct Input {
     /// Its name.
     pub name: String,
+    /// The record field or data column it reads, when not its name (any string; SPEC §9).
+    pub column: Option<String>,
     /// The raw dtype.
     pub dtype: DType,
     /// Per-example shape, batch axis implicit.
@@ -684,6 +686,11 @@ impl Scalar {
 }
 
 impl Input {
+    /// The record field or data column this input reads.
+    pub fn column(&self) -> &str {
+        self.column.as_deref().unwrap_or(&self.name)
+    }
+
     /// How each raw value of this input is taken (SPEC §9).
     pub fn value_rule(&self) -> tensorseam_core::value::ValueRule {
         tensorseam_core::value::ValueRule {

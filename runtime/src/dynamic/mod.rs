@@ -266,11 +266,15 @@ impl Schema {
                 ),
             });
         }
+        // Cells are typed by the (first) input reading their column; a column no input reads
+        // is kept as text (for strict mode to report).
         let typing: Vec<(tensorseam_core::value::RawType, usize)> = headers
             .iter()
             .map(|h| {
                 self.checked
-                    .input(h)
+                    .inputs
+                    .iter()
+                    .find(|i| i.column() == h)
                     .map_or((tensorseam_core::value::RawType::Str, 0), |i| {
                         (i.dtype.raw(), i.shape.len())
                     })

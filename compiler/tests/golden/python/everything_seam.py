@@ -163,6 +163,8 @@ class _Input:
     def __init__(self, ir: dict[str, Any], plan: _Plan, order: int) -> None:
         self.order = order
         self.name: str = ir["name"]
+        # The record field or data column it reads (its name unless the schema says otherwise).
+        self.column: str = ir["column"] if "column" in ir else self.name
         self.dtype: str = ir["dtype"]
         self.role: str = ir.get("role") or "feature"
         self.shape: list[tuple[str, int]] = []
@@ -328,7 +330,7 @@ class _Leaves:
         return i if self.rows is None else int(self.rows[i])
 
     def path(self, inp: _Input, i: int) -> str:
-        return inp.name if self.paths is None else self.paths[i]
+        return inp.column if self.paths is None else self.paths[i]
 
     def seq(self, i: int) -> int:
         return 0 if self.seqs is None else int(self.seqs[i])
@@ -974,7 +976,7 @@ class _Run:
         for row in range(self.n):
             if dead is not None and dead[row]:
                 continue
-            walk(row, column[row], 0, inp.name, [])
+            walk(row, column[row], 0, inp.column, [])
         leaves = _Leaves(values, np.array(rows, dtype=np.int64), np.array(cells, dtype=np.int64), np.array(seqs, dtype=np.int64), paths)
         self.leaves(inp, leaves, False, None)
 
@@ -1100,7 +1102,7 @@ def _shown(v: Any) -> str:
 def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str, Any], Array | None]:
     """The input columns of `data` (records or columns), reporting rows that are not objects and,
     in strict mode, unknown fields."""
-    known = {i.name for i in plan.inputs}
+    known = {i.column for i in plan.inputs}
     wanted = [i for i in plan.inputs if run.active(i)]
     first = min((i.order for i in wanted), default=0)
     if hasattr(data, "columns") and not isinstance(data, Mapping):
@@ -1114,8 +1116,8 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
                     run.errors.add(row, -1, j, key, "unknown_field", f"unknown field `{key}`")
         out = {}
         for inp in wanted:
-            if inp.name in cols:
-                out[inp.name] = _to_column(cols[inp.name], inp)
+            if inp.column in cols:
+                out[inp.name] = _to_column(cols[inp.column], inp)
             else:
                 out[inp.name] = [None] * run.n
         return out, None
@@ -1147,12 +1149,11 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
         for row, r in enumerate(plain):
             for j, key in enumerate(sorted(k for k in r if k not in known)):
                 run.errors.add(row, -1, j, str(key), "unknown_field", f"unknown field `{key}`")
-    names = [inp.name for inp in wanted]
-    if dead is None and plain and names:
+    if dead is None and plain and wanted:
         fast = _picked_columns(wanted, plain)
         if fast is not None:
             return fast, None
-    out = {name: list(map(dict.get, plain, repeat(name))) if dead is None else [r.get(name) for r in plain] for name in names}
+    out = {inp.name: list(map(dict.get, plain, repeat(inp.column))) if dead is None else [r.get(inp.column) for r in plain] for inp in wanted}
     return out, dead
 
 
@@ -1179,11 +1180,12 @@ def _picked_columns(wanted: list[_Input], records: list[dict[str, Any]]) -> dict
     try:
         for kind, inputs in groups.items():
             names = [inp.name for inp in inputs]
+            columns = [inp.column for inp in inputs]
             if kind not in allowed or len(names) == 1:
-                for name in names:
-                    out[name] = list(map(operator.itemgetter(name), records))
+                for name, column in zip(names, columns):
+                    out[name] = list(map(operator.itemgetter(column), records))
                 continue
-            picked = list(map(operator.itemgetter(*names), records))
+            picked = list(map(operator.itemgetter(*columns), records))
             types: set[type] = set(map(type, chain.from_iterable(picked)))
             converted: Any = None
             if types <= allowed[kind]:
