@@ -25,11 +25,14 @@ pub enum ErrorCode {
     NotAscii,
     /// A field the schema does not know, in strict mode.
     UnknownField,
+    /// A columnar source (a CSV header, a mapping of columns, a data frame, Arrow) has no column
+    /// for an input: one error for the whole batch, not one per row.
+    MissingColumn,
 }
 
 impl ErrorCode {
     /// Every code.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::Missing,
         ErrorCode::WrongType,
         ErrorCode::NonFinite,
@@ -40,6 +43,7 @@ impl ErrorCode {
         ErrorCode::TooLong,
         ErrorCode::NotAscii,
         ErrorCode::UnknownField,
+        ErrorCode::MissingColumn,
     ];
 
     /// The code as written in reports and in Python: `missing`, `wrong_type`, ...
@@ -55,7 +59,13 @@ impl ErrorCode {
             ErrorCode::TooLong => "too_long",
             ErrorCode::NotAscii => "not_ascii",
             ErrorCode::UnknownField => "unknown_field",
+            ErrorCode::MissingColumn => "missing_column",
         }
+    }
+
+    /// Whether the error is about the batch's columns rather than one row's value.
+    pub fn is_batch_level(self) -> bool {
+        matches!(self, ErrorCode::MissingColumn)
     }
 
     /// The code named `s`.

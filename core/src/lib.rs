@@ -8,6 +8,7 @@
 pub mod code;
 pub mod ops;
 pub mod scale;
+pub mod suggest;
 pub mod value;
 
 pub use code::ErrorCode;

@@ -26,6 +26,9 @@ pub struct EncodeOptions {
     /// The longest list a dim without `max` may hold (SPEC §10): longer is `too_long`, found
     /// before anything is allocated for it.
     pub max_dim_len: usize,
+    /// Inputs (or their columns) a columnar source may lack: their rows get the fill, or a
+    /// `missing` error without one. Any other absent column is a `missing_column` error.
+    pub allow_missing: Vec<String>,
 }
 
 /// The default cap on dims without `max` (the same in the derive, the dynamic path and Python).
@@ -38,6 +41,7 @@ impl Default for EncodeOptions {
             strict: false,
             error_limit: crate::DEFAULT_ERROR_LIMIT,
             max_dim_len: DEFAULT_MAX_DIM_LEN,
+            allow_missing: Vec::new(),
         }
     }
 }
@@ -463,7 +467,11 @@ impl Encoder<'_> {
         self.error(
             path,
             ErrorCode::UnknownCategory,
-            format!("{} is not one of the {k} categories", x.shown()),
+            format!(
+                "{} is not one of the {k} categories: {}",
+                x.shown(),
+                input.lookup.listed
+            ),
         );
     }
 

@@ -8,7 +8,7 @@ pub use tensorseam_core::ErrorCode;
 /// One invalid value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ValidationError {
-    /// Row index in the batch, from 0.
+    /// Row index in the batch, from 0 (0 for an error about the batch's columns).
     pub row: usize,
     /// Field path into the raw record, e.g. `history[3][1]`; empty for the record itself.
     pub path: String,
@@ -20,7 +20,9 @@ pub struct ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
+        if self.code.is_batch_level() {
+            write!(f, "column `{}`: {}: {}", self.path, self.code, self.message)
+        } else if self.path.is_empty() {
             write!(f, "row {}: {}: {}", self.row, self.code, self.message)
         } else {
             write!(
@@ -110,6 +112,44 @@ impl ValidationErrors {
         self.errors.len() >= self.limit
     }
 
+    /// The recorded errors as a report shows them: one line per field and code, in order of
+    /// first appearance; a field and code that repeat over rows read as one line with the count,
+    /// the first rows and the first message (`errors()` keeps each one).
+    pub fn grouped_lines(&self) -> Vec<String> {
+        let mut order: Vec<(&str, ErrorCode)> = Vec::new();
+        let mut groups: std::collections::HashMap<(&str, ErrorCode), Vec<&ValidationError>> =
+            std::collections::HashMap::new();
+        for e in &self.errors {
+            let key = (e.path.as_str(), e.code);
+            let group = groups.entry(key).or_default();
+            if group.is_empty() {
+                order.push(key);
+            }
+            group.push(e);
+        }
+        order
+            .iter()
+            .map(|key| {
+                let group = &groups[key];
+                let first = group[0];
+                if group.len() == 1 || first.code.is_batch_level() {
+                    return first.to_string();
+                }
+                let rows: Vec<String> = group.iter().take(5).map(|e| e.row.to_string()).collect();
+                let more = if group.len() > 5 { ", …" } else { "" };
+                format!(
+                    "`{}` in {} rows ({}{more}): {}: {} (row {})",
+                    first.path,
+                    group.len(),
+                    rows.join(", "),
+                    first.code,
+                    first.message,
+                    first.row
+                )
+            })
+            .collect()
+    }
+
     /// All errors found, recorded or not.
     pub fn len(&self) -> usize {
         self.errors.len() + self.omitted
@@ -123,8 +163,8 @@ impl fmt::Display for ValidationErrors {
         }
         let n = self.len();
         writeln!(f, "{n} invalid value{}:", if n == 1 { "" } else { "s" })?;
-        for e in &self.errors {
-            writeln!(f, "  {e}")?;
+        for line in self.grouped_lines() {
+            writeln!(f, "  {line}")?;
         }
         if self.omitted > 0 {
             writeln!(f, "  ... and {} more (limit {})", self.omitted, self.limit)?;
@@ -140,6 +180,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn repeats_are_grouped() {
+        let mut e = ValidationErrors::with_limit(100);
+        for row in 0..7 {
+            e.push(
+                row,
+                "acceleration",
+                ErrorCode::WrongType,
+                format!("found {row}.5"),
+            );
+        }
+        e.push(3, "island", ErrorCode::UnknownCategory, "\"Mars\"");
+        let lines = e.grouped_lines();
+        assert_eq!(
+            lines,
+            vec![
+                "`acceleration` in 7 rows (0, 1, 2, 3, 4, …): wrong_type: found 0.5 (row 0)",
+                "row 3, `island`: unknown_category: \"Mars\"",
+            ]
+        );
+        assert_eq!(e.errors().len(), 8, "the structured list keeps each error");
+    }
+
+    #[test]
     fn limit_keeps_count() {
         let mut e = ValidationErrors::with_limit(2);
         for row in 0..5 {
@@ -149,7 +212,7 @@ mod tests {
         assert_eq!(e.len(), 5);
         let shown = e.to_string();
         assert!(shown.starts_with("5 invalid values:"));
-        assert!(shown.contains("row 1, `x`: missing: x is missing"));
+        assert!(shown.contains("`x` in 2 rows (0, 1): missing: x is missing (row 0)"));
         assert!(shown.contains("... and 3 more (limit 2)"));
     }
 }

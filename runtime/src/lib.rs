@@ -11,6 +11,7 @@
 
 pub mod atomic;
 mod batch;
+mod columns;
 mod engine;
 mod error;
 mod fast;
@@ -28,7 +29,7 @@ pub use engine::{EncodeOptions, DEFAULT_MAX_DIM_LEN};
 pub use error::{ErrorCode, ValidationError, ValidationErrors, DEFAULT_ERROR_LIMIT};
 pub use ndarray;
 pub use tensor::{AllocError, DType, Element, Tensor};
-pub use tensorseam_core::{ops, scale, value};
+pub use tensorseam_core::{ops, scale, suggest, value};
 
 /// What generated code calls. Not a public API: names may change between versions.
 #[doc(hidden)]

@@ -38,7 +38,13 @@ pub struct Lookup {
     pub bools: [Option<usize>; 2],
     /// Number of categories.
     pub k: usize,
+    /// The first categories as messages show them (`"Biscoe", "Dream", "Torgersen"`), for the
+    /// `unknown_category` message.
+    pub listed: String,
 }
+
+/// How many categories an `unknown_category` message lists.
+pub const LISTED_CATEGORIES: usize = 10;
 
 /// A raw axis of an input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -265,8 +271,16 @@ fn lookup(categories: &Value, dtype: RawType, input: &str) -> Read<Lookup> {
         k: list.len(),
         ..Lookup::default()
     };
+    let mut shown = Vec::new();
     for (i, c) in list.iter().enumerate() {
-        match literal(c, dtype, &format!("a category of input `{input}`"))? {
+        let c = literal(c, dtype, &format!("a category of input `{input}`"))?;
+        if i < LISTED_CATEGORIES {
+            shown.push(match &c {
+                Literal::Str(s) => tensorseam_core::value::Typed::Str(s).shown(),
+                other => other.to_string(),
+            });
+        }
+        match c {
             Literal::Str(s) => {
                 l.strs.insert(s, i);
             }
@@ -276,6 +290,10 @@ fn lookup(categories: &Value, dtype: RawType, input: &str) -> Read<Lookup> {
             Literal::Bool(b) => l.bools[usize::from(b)] = Some(i),
             Literal::Float(_) => return Err(format!("IR: a float category in input `{input}`")),
         }
+    }
+    l.listed = shown.join(", ");
+    if l.k > LISTED_CATEGORIES {
+        l.listed.push_str(", …");
     }
     Ok(l)
 }

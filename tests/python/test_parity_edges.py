@@ -91,7 +91,7 @@ def csv_cell(text: str) -> str:
 
 def encode_cli(schema: pathlib.Path, data: pathlib.Path, out: pathlib.Path) -> tuple[dict[str, np.ndarray] | None, list[tuple[int, str]]]:
     done = subprocess.run(
-        [str(parity.CLI), "encode", str(schema), "--data", str(data), "-o", str(out), "--error-limit", "10000"],
+        [str(parity.CLI), "encode", str(schema), "--data", str(data), "-o", str(out), "--error-limit", "10000", "--errors", "json"],
         capture_output=True,
         text=True,
         check=False,
@@ -100,14 +100,9 @@ def encode_cli(schema: pathlib.Path, data: pathlib.Path, out: pathlib.Path) -> t
         with np.load(out, allow_pickle=False) as f:
             return {k: f[k] for k in f.files if k != "__tensorseam__"}, []
     assert done.returncode == 1, done.stderr
-    errors = []
-    for line in done.stderr.splitlines():
-        line = line.strip()
-        if line.startswith("row "):
-            row = int(line.split()[1].rstrip(",:"))
-            code = line.split(": ")[1] if "`:" not in line else line.split("`: ")[1].split(":")[0]
-            errors.append((row, code))
-    return None, errors
+    report = json.loads(done.stdout)
+    assert report["count"] == len(report["errors"]), report
+    return None, [(e["row"], e["code"]) for e in report["errors"]]
 
 
 @pytest.mark.parametrize("dtype", DTYPES)

@@ -153,6 +153,14 @@ cannot be read.")]
         /// The longest list a dim without `max` may hold; longer is `too_long`
         #[arg(long, default_value_t = tensorseam::DEFAULT_MAX_DIM_LEN)]
         max_dim_len: usize,
+        /// An input (or column) the CSV header may lack: its rows get the fill. Any other input
+        /// without a column is a `missing_column` error. Repeat for several
+        #[arg(long, value_name = "NAME")]
+        allow_missing_column: Vec<String>,
+        /// How invalid values are reported: grouped text on stderr, or every error as JSON on
+        /// stdout (`{"count", "omitted", "errors": [{"row", "path", "code", "message"}]}`)
+        #[arg(long, value_enum, default_value_t = TableFormat::Text)]
+        errors: TableFormat,
     },
     /// Check a batch file's tensors, dtypes, shapes and fingerprint against a schema
     #[command(after_help = "Examples:
@@ -212,7 +220,9 @@ module), DIR/<name>.schema.json and DIR/<name>.training.schema.json (JSON Schema
   tensorseam fit schemas/sessions.yaml --data train.csv -o schemas/sessions.fitted.yaml
   tensorseam fit schemas/reviews.seam --data reviews.jsonl > reviews.fitted.seam
 
-Missing values are skipped and counted; so are values encoding would reject. standardize fits the
+Missing values are skipped and counted; so are values encoding would reject, and each input's
+skipped values are reported with the first invalid one and its row (more than --max-skip-fraction
+invalid fails the fit). standardize fits the
 mean and population std (as scikit-learn's StandardScaler), minmax the min and max, of the value
 entering the step; categories are the values seen, lexically ordered unless `order: frequency`.
 The fitted schema is written in the same syntax (or OUTPUT's), with a comment naming the data.
@@ -226,6 +236,10 @@ Set SOURCE_DATE_EPOCH for a reproducible timestamp.")]
         /// Output file (default: stdout)
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Fail when more than this share of an input's values are invalid (skipped values
+        /// bias what is fitted: an `i64` input over a float column skips every fraction)
+        #[arg(long, default_value_t = 0.01, value_name = "FRACTION")]
+        max_skip_fraction: f64,
     },
     /// Classify the changes between two schemas (breaking / retrain / safe) for review
     #[command(after_help = "Examples:

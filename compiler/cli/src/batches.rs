@@ -1,6 +1,6 @@
 //! `encode` and `verify`: records to batch files, and batch files against a schema.
 
-use crate::args::Color;
+use crate::args::{Color, TableFormat};
 use crate::load::with_schema;
 use crate::output::{out, say, say_raw};
 use std::path::Path;
@@ -22,7 +22,14 @@ fn load(path: &Path, color: Color) -> Result<Schema, u8> {
 }
 
 /// `tensorseam encode`.
-pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions, color: Color) -> u8 {
+pub fn encode(
+    schema: &Path,
+    data: &Path,
+    output: &Path,
+    format: TableFormat,
+    opts: EncodeOptions,
+    color: Color,
+) -> u8 {
     let schema = match load(schema, color) {
         Ok(s) => s,
         Err(code) => return code,
@@ -34,9 +41,9 @@ pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions, co
             return 2;
         }
     };
-    let records = match data.extension().and_then(|e| e.to_str()) {
-        Some("csv") => schema.read_csv(reader),
-        Some("jsonl" | "ndjson" | "json") => Schema::read_jsonl(reader),
+    let csv = match data.extension().and_then(|e| e.to_str()) {
+        Some("csv") => true,
+        Some("jsonl" | "ndjson" | "json") => false,
         _ => {
             say!(
                 "error: `{}`: records are read from *.jsonl or *.csv",
@@ -45,13 +52,30 @@ pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions, co
             return 2;
         }
     };
-    let records = match records {
+    let read = if csv {
+        schema.read_csv_table(reader).map(|(h, r)| (Some(h), r))
+    } else {
+        Schema::read_jsonl(reader).map(|r| (None, r))
+    };
+    let (header, records) = match read {
         Ok(r) => r,
         Err(e) => {
             say!("error: `{}`: {e}", data.display());
             return 2;
         }
     };
+    // A CSV header is checked once against the inputs' columns; records (JSON Lines) only warn
+    // of a filled input none of them carries.
+    if let Some(header) = &header {
+        let present: Vec<&str> = header.iter().map(String::as_str).collect();
+        if let Err(errors) = schema.check_columns(&present, &opts) {
+            return invalid(&errors, format, output);
+        }
+    } else {
+        for warning in schema.absent_everywhere(&records, &opts) {
+            say!("warning: {}", printable(&warning));
+        }
+    }
     match schema.encode_with(&records, &opts) {
         Ok(batch) => match files::write(&batch, output) {
             Ok(()) => {
@@ -76,19 +100,45 @@ pub fn encode(schema: &Path, data: &Path, output: &Path, opts: EncodeOptions, co
                 );
                 return 2;
             }
-            say_raw!("error: {}", report(&errors));
-            say!("nothing was written to {}", output.display());
-            1
+            invalid(&errors, format, output)
         }
     }
 }
 
-/// The validation report, every name and value from the data escaped for the terminal.
+/// Reports invalid data (exit 1): grouped text on stderr, or every error as JSON on stdout.
+fn invalid(errors: &ValidationErrors, format: TableFormat, output: &Path) -> u8 {
+    if format == TableFormat::Json {
+        let list: Vec<serde_json::Value> = errors
+            .errors()
+            .iter()
+            .map(|e| {
+                serde_json::json!({"row": e.row, "path": e.path, "code": e.code.as_str(), "message": e.message})
+            })
+            .collect();
+        let doc =
+            serde_json::json!({"count": errors.len(), "omitted": errors.omitted(), "errors": list});
+        if out(&format!("{doc}\n")) != 0 {
+            return 2;
+        }
+    } else {
+        say_raw!("error: {}", report(errors));
+    }
+    say!("nothing was written to {}", output.display());
+    1
+}
+
+/// The validation report, every name and value from the data escaped for the terminal. Errors
+/// that repeat per row (one column of strings for a number input, one extra field in strict
+/// mode) read as one line with the count and the first rows.
 fn report(errors: &ValidationErrors) -> String {
     let n = errors.len();
-    let mut text = format!("{n} invalid value{}:\n", if n == 1 { "" } else { "s" });
-    for e in errors.errors() {
-        let line = e.to_string();
+    let what = if errors.errors().iter().all(|e| e.code.is_batch_level()) {
+        "missing column"
+    } else {
+        "invalid value"
+    };
+    let mut text = format!("{n} {what}{}:\n", if n == 1 { "" } else { "s" });
+    for line in errors.grouped_lines() {
         text.push_str(&format!("  {}\n", printable(&line)));
     }
     if errors.omitted() > 0 {

@@ -337,7 +337,11 @@ fn encode_csv_and_verify_safetensors() {
 
     // Invalid CSV rows: exit 1, nothing written; unreadable data: exit 2.
     let bad = dir.join("bad.csv");
-    std::fs::write(&bad, "island,bill_length_mm\nMars,abc\n").expect("write");
+    std::fs::write(
+        &bad,
+        "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\nMars,abc,,200,,,2008\n",
+    )
+    .expect("write");
     let target = dir.join("bad.npz");
     let done = run(
         &[

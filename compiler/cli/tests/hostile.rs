@@ -761,3 +761,235 @@ fn a_yaml_schema_needs_its_format_version() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("the schema has no `tensorseam`"));
 }
+
+/// Real data's columns: a renamed column with a fill is an error with a suggestion (not a fill on
+/// every row), extra columns are no error, a filled field absent from every JSON record is a
+/// warning; `--allow-missing-column` is the explicit way to fill a whole batch.
+#[test]
+fn columns_are_checked_once_per_batch() {
+    let dir = scratch("columns");
+    let cars = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/cars.csv");
+    let original = std::fs::read_to_string(&cars).expect("cars.csv");
+    let schema = schemas().join("cars.yaml");
+    let schema = schema.to_str().expect("utf-8 path");
+
+    // The bundled data has extra columns (Name, Year): encoded, no error, no warning.
+    let out = run_in(
+        &dir,
+        &[
+            "encode",
+            schema,
+            "--data",
+            cars.to_str().unwrap(),
+            "-o",
+            "ok.npz",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // `Horsepower` renamed `horse_power`: horsepower has a fill, and still it is an error.
+    std::fs::write(
+        dir.join("renamed.csv"),
+        original.replacen("Horsepower", "horse_power", 1),
+    )
+    .expect("write");
+    let before = snapshot(&dir);
+    let out = run_in(
+        &dir,
+        &["encode", schema, "--data", "renamed.csv", "-o", "ok.npz"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("1 missing column:"), "{err}");
+    assert!(
+        err.contains("missing_column: input `horsepower` reads column `Horsepower`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `horse_power`?"), "{err}");
+    assert!(err.contains("--allow-missing-column horsepower"), "{err}");
+    assert_eq!(snapshot(&dir), before, "nothing written");
+
+    // A column without a fill, and a label only in training mode.
+    std::fs::write(
+        dir.join("two.csv"),
+        original
+            .replacen("Cylinders", "cyl", 1)
+            .replacen("Miles_per_Gallon", "MPG", 1),
+    )
+    .expect("write");
+    let out = run_in(
+        &dir,
+        &[
+            "encode",
+            schema,
+            "--data",
+            "two.csv",
+            "-o",
+            "t.npz",
+            "--training",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("2 missing columns:"), "{err}");
+    assert!(
+        err.contains("column `Cylinders`") && err.contains("column `Miles_per_Gallon`"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("allow-missing-column cylinders"),
+        "no fill, no hint to allow: {err}"
+    );
+    let out = run_in(
+        &dir,
+        &["encode", schema, "--data", "two.csv", "-o", "t.npz"],
+        &[],
+    );
+    assert!(
+        text(&out.stderr).contains("1 missing column:"),
+        "labels only when training: {}",
+        text(&out.stderr)
+    );
+
+    // Allowed explicitly: every row gets the fill.
+    let out = run_in(
+        &dir,
+        &[
+            "encode",
+            schema,
+            "--data",
+            "renamed.csv",
+            "-o",
+            "filled.npz",
+            "--allow-missing-column",
+            "horsepower",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(dir.join("filled.npz").exists());
+
+    // JSON Lines where `horsepower` is absent from every record: a warning naming the near key.
+    let mut jsonl = String::new();
+    for i in 0..3 {
+        jsonl.push_str(&format!(
+            "{{\"Cylinders\": 4, \"Displacement\": 100, \"horse power\": {}, \"Weight_in_lbs\": 2200, \"Acceleration\": 15.5, \"Origin\": \"Japan\"}}\n",
+            80 + i
+        ));
+    }
+    std::fs::write(dir.join("rows.jsonl"), jsonl).expect("write");
+    let out = run_in(
+        &dir,
+        &["encode", schema, "--data", "rows.jsonl", "-o", "rows.npz"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: input `horsepower` (column `Horsepower`) is absent from every record: every row gets its fill 93.5; did you mean `horse power`?"),
+        "{err}"
+    );
+}
+
+/// `fit` names what it skipped, per input, with the first offending value and its row, and fails
+/// past `--max-skip-fraction`: an `i64` input over a float column fits nothing true.
+#[test]
+fn fit_says_what_it_skipped() {
+    let dir = scratch("fit-skipped");
+    let cars = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/data/cars.csv");
+    let original = std::fs::read_to_string(schemas().join("cars.yaml")).expect("schema");
+    let schema = original
+        .replacen(
+            "  acceleration:\n    dtype: f32",
+            "  acceleration:\n    dtype: i64",
+            1,
+        )
+        .replacen(
+            "{standardize: {mean: 15.5, std: 2.8}}",
+            "{standardize: fit}",
+            1,
+        )
+        .replacen(
+            "range: [5, 30]\n    scale: {standardize: fit}",
+            "scale: {standardize: fit}",
+            1,
+        )
+        .replacen(
+            "{standardize: {mean: 104.5, std: 38.4}}",
+            "{standardize: fit}",
+            1,
+        );
+    std::fs::write(dir.join("cars.yaml"), &schema).expect("write");
+    let data = cars.to_str().unwrap();
+    let out = run_in(
+        &dir,
+        &["fit", "cars.yaml", "--data", data, "-o", "fitted.yaml"],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("fit: input `acceleration`: skipped ") && err.contains("values as invalid (first at row 0: wrong_type: expected an integer for `i64`, found 14.7)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fit: input `horsepower`: skipped 4 of 40 values as missing"),
+        "{err}"
+    );
+    assert!(err.contains("more than --max-skip-fraction 0.01"), "{err}");
+    assert!(!dir.join("fitted.yaml").exists());
+    // Accepting the loss explicitly writes the schema, the skipped counts in its header.
+    let out = run_in(
+        &dir,
+        &[
+            "fit",
+            "cars.yaml",
+            "--data",
+            data,
+            "-o",
+            "fitted.yaml",
+            "--max-skip-fraction",
+            "1",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let fitted = std::fs::read_to_string(dir.join("fitted.yaml")).expect("fitted");
+    assert!(fitted.contains("acceleration 35 invalid"), "{fitted}");
+    // The fitted statistic is of the column the input reads, `Horsepower`, not of `horsepower`.
+    assert!(!fitted.contains("standardize: fit"), "{fitted}");
+    // A column the data lacks: named, with a suggestion.
+    std::fs::write(
+        dir.join("lower.csv"),
+        std::fs::read_to_string(&cars)
+            .unwrap()
+            .replacen("Horsepower", "horsepower", 1),
+    )
+    .unwrap();
+    let out = run_in(
+        &dir,
+        &[
+            "fit",
+            "cars.yaml",
+            "--data",
+            "lower.csv",
+            "--max-skip-fraction",
+            "1",
+        ],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("missing_column: input `horsepower` reads column `Horsepower`, which the data does not have (the header lacks it); did you mean `horsepower`?"),
+        "{}",
+        text(&out.stderr)
+    );
+}

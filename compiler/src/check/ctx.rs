@@ -43,30 +43,8 @@ impl<'n> Fields<'n> {
     }
 }
 
-/// Edit distance, for "did you mean" hints.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev[j] + usize::from(ca != *cb);
-            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// The closest of `options` to `word`, if it is close enough to be a typo.
-pub fn closest<'o>(word: &str, options: &[&'o str]) -> Option<&'o str> {
-    options
-        .iter()
-        .map(|o| (distance(word, o), *o))
-        .filter(|(d, o)| *d <= 2.max(o.len() / 3) && *d < o.len().max(word.len()))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, o)| o)
-}
+pub use tensorseam_core::suggest::closest;
 
 /// `a`, `b` or `c`
 pub fn one_of(options: &[&str]) -> String {

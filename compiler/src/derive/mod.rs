@@ -208,12 +208,14 @@ fn schema_attr(input: &syn::DeriveInput, errors: &mut Vec<syn::Error>) -> Option
     schema
 }
 
-/// A field's `#[tensorseam(rename = "…")]`.
+/// The input a field reads: its name, or its `#[tensorseam(rename = "…")]`; `None` for a field
+/// marked `#[tensorseam(skip)]` (a request id, say: not an input).
 fn field_name(field: &syn::Field, errors: &mut Vec<syn::Error>) -> Option<String> {
     let mut name = field
         .ident
         .as_ref()
         .map(|i| i.to_string().trim_start_matches("r#").to_string());
+    let mut skip = false;
     for attr in field
         .attrs
         .iter()
@@ -223,9 +225,12 @@ fn field_name(field: &syn::Field, errors: &mut Vec<syn::Error>) -> Option<String
             if meta.path.is_ident("rename") {
                 name = Some(meta.value()?.parse::<syn::LitStr>()?.value());
                 Ok(())
+            } else if meta.path.is_ident("skip") {
+                skip = true;
+                Ok(())
             } else {
                 Err(meta.error(
-                    "unknown attribute; a field takes `#[tensorseam(rename = \"input_name\")]`",
+                    "unknown attribute; a field takes `#[tensorseam(rename = \"input_name\")]` or `#[tensorseam(skip)]`",
                 ))
             }
         });
@@ -233,7 +238,7 @@ fn field_name(field: &syn::Field, errors: &mut Vec<syn::Error>) -> Option<String
             errors.push(e);
         }
     }
-    name
+    name.filter(|_| !skip)
 }
 
 fn manifest_dir() -> Option<PathBuf> {

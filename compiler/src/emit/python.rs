@@ -123,6 +123,7 @@ import importlib
 import json
 import math
 import operator
+import warnings
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
 ",

@@ -197,6 +197,51 @@ impl Schema {
         crate::engine::encode(&self.plan, records, opts, None)
     }
 
+    /// Checks a columnar source's columns (a CSV header, a data frame's columns) once: one
+    /// `missing_column` error per active input whose column is absent and not in
+    /// `opts.allow_missing`, with a "did you mean" from the columns present.
+    ///
+    /// # Errors
+    /// The `missing_column` errors.
+    pub fn check_columns(
+        &self,
+        present: &[&str],
+        opts: &EncodeOptions,
+    ) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::with_limit(opts.error_limit);
+        crate::columns::check(
+            &self.plan,
+            present,
+            &opts.allow_missing,
+            opts.training,
+            &mut errors,
+        );
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Warnings for records (JSON Lines, a list of objects): each input with a fill that no
+    /// record carries, which every row then fills — legal, and also what a renamed field looks
+    /// like. Inputs in `opts.allow_missing` are not reported.
+    pub fn absent_everywhere(&self, records: &[Value], opts: &EncodeOptions) -> Vec<String> {
+        let carried = |column: &str| records.iter().any(|r| r.get(column).is_some());
+        let keys: Vec<&str> = records
+            .iter()
+            .find_map(Value::as_object)
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        crate::columns::absent_everywhere(
+            &self.plan,
+            carried,
+            &keys,
+            &opts.allow_missing,
+            opts.training,
+        )
+    }
+
     /// Reads JSON Lines (blank lines skipped; `NaN`, `Infinity`, `-Infinity` accepted).
     ///
     /// # Errors
@@ -242,6 +287,17 @@ impl Schema {
     /// # Errors
     /// [`ReadError`] for rows that are not CSV.
     pub fn read_csv(&self, reader: impl std::io::Read) -> Result<Vec<Value>, ReadError> {
+        self.read_csv_table(reader).map(|(_, rows)| rows)
+    }
+
+    /// As [`Schema::read_csv`], with the header's column names (for [`Schema::check_columns`]).
+    ///
+    /// # Errors
+    /// [`ReadError`] for rows that are not CSV.
+    pub fn read_csv_table(
+        &self,
+        reader: impl std::io::Read,
+    ) -> Result<(Vec<String>, Vec<Value>), ReadError> {
         let mut csv = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
@@ -292,6 +348,6 @@ impl Schema {
             }
             out.push(Value::Object(row));
         }
-        Ok(out)
+        Ok((headers, out))
     }
 }

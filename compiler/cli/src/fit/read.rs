@@ -116,7 +116,12 @@ fn json_leaves(v: &Value, rank: usize, t: &mut Target) {
         match v {
             Value::Array(items) => items.iter().for_each(|x| json_leaves(x, rank - 1, t)),
             Value::Null => t.missing += 1,
-            _ => t.invalid += 1,
+            other => t.reject(|| {
+                format!(
+                    "wrong_type: expected a list, found {}",
+                    tensorseam::value::describe(other.kind().leaf())
+                )
+            }),
         }
         return;
     }
@@ -125,21 +130,73 @@ fn json_leaves(v: &Value, rank: usize, t: &mut Target) {
 
 fn read_jsonl(reader: impl BufRead, targets: &mut [Target]) -> Result<Seen, ReadError> {
     let mut rows = 0;
+    // Whether some record carries each target's field, and the first record's fields (for the
+    // suggestion when one never appears).
+    let mut carried = vec![false; targets.len()];
+    let mut keys: Option<Vec<String>> = None;
     for (n, line) in reader.lines().enumerate() {
         let line = line.map_err(|e| ReadError(format!("line {}: {e}", n + 1)))?;
         if line.trim().is_empty() {
             continue;
         }
         let v = parse_json(&line).map_err(|e| ReadError(format!("line {}: {e}", n + 1)))?;
-        rows += 1;
-        for t in targets.iter_mut() {
+        for (t, carried) in targets.iter_mut().zip(&mut carried) {
+            t.row = rows;
             match &v {
-                Value::Object(m) => json_leaves(m.get(&t.name).unwrap_or(&Value::Null), t.rank, t),
-                _ => t.invalid += 1,
+                Value::Object(m) => {
+                    let field = m.get(&t.column);
+                    *carried |= field.is_some();
+                    json_leaves(field.unwrap_or(&Value::Null), t.rank, t);
+                }
+                other => t.reject(|| {
+                    format!(
+                        "wrong_type: a record must be an object, found {}",
+                        tensorseam::value::describe(other.kind().leaf())
+                    )
+                }),
             }
         }
+        if keys.is_none() {
+            keys = v.as_object().map(|m| m.keys().cloned().collect());
+        }
+        rows += 1;
     }
+    let keys = keys.unwrap_or_default();
+    absent(
+        targets
+            .iter()
+            .zip(&carried)
+            .filter(|(_, c)| !**c)
+            .map(|(t, _)| t),
+        &keys.iter().map(String::as_str).collect::<Vec<_>>(),
+        "no record has it",
+    )?;
     Ok(Seen { rows })
+}
+
+/// The error for targets whose column the data lacks: nothing to fit them on.
+fn absent<'t>(
+    missing: impl Iterator<Item = &'t Target>,
+    present: &[&str],
+    why: &str,
+) -> Result<(), ReadError> {
+    let lines: Vec<String> = missing
+        .map(|t| {
+            let hint = tensorseam::suggest::closest_column(&t.column, present)
+                .map_or_else(String::new, |c| {
+                    format!("; did you mean `{c}`? (set `column: \"{c}\"` on the input, or rename the data's column)")
+                });
+            format!(
+                "missing_column: input `{}` reads column `{}`, which the data does not have ({why}){hint}",
+                t.name, t.column
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        Ok(())
+    } else {
+        Err(ReadError(lines.join("\n")))
+    }
 }
 
 /// A CSV cell of a scalar input, by the one CSV cell rule `encode` uses (invalid UTF-8 is no
@@ -236,8 +293,21 @@ fn read_csv_parts(
     }
     let columns: Vec<Option<usize>> = targets
         .iter()
-        .map(|t| names.iter().position(|h| h == t.name.as_bytes()))
+        .map(|t| names.iter().position(|h| h == t.column.as_bytes()))
         .collect();
+    let present: Vec<String> = names
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).into_owned())
+        .collect();
+    absent(
+        targets
+            .iter()
+            .zip(&columns)
+            .filter(|(_, c)| c.is_none())
+            .map(|(t, _)| t),
+        &present.iter().map(String::as_str).collect::<Vec<_>>(),
+        "the header lacks it",
+    )?;
     let width = names.len();
     let start = header.len() as u64;
     let bounds = split(path, start, total, parts)?;
@@ -334,7 +404,11 @@ impl Merge {
             }
         }
         while let Some((part, rows, quoted)) = self.waiting.remove(&self.next) {
-            self.all.iter_mut().zip(part).for_each(|(a, b)| a.merge(b));
+            let before = self.rows;
+            self.all
+                .iter_mut()
+                .zip(part)
+                .for_each(|(a, b)| a.merge(b, before));
             self.rows += rows;
             self.quoted |= quoted;
             self.next += 1;
@@ -369,8 +443,10 @@ fn take_record<'a>(
     targets: &mut [Target],
     columns: &[Option<usize>],
     plain: &[Option<bool>],
+    row: u64,
 ) {
     for ((t, col), plain) in targets.iter_mut().zip(columns).zip(plain) {
+        t.row = row;
         let cell = col.and_then(&cells).unwrap_or(b"");
         match plain {
             // The common cells, without the general path's checks (none applies to them).
@@ -399,7 +475,7 @@ fn take_cell(cell: &[u8], t: &mut Target) {
             .and_then(|s| parse_json(s).ok())
         {
             Some(v) => json_leaves(&v, t.rank, t),
-            None => t.invalid += 1,
+            None => t.reject(|| "wrong_type: the cell is not a JSON list".to_string()),
         }
     }
 }
@@ -458,14 +534,15 @@ fn read_part_plain(
                     bounds.len()
                 )));
             }
-            rows += 1;
             let data = &buf;
             take_record(
                 |c| bounds.get(c).map(|&(a, b)| &data[a..b]),
                 targets,
                 columns,
                 &plain,
+                rows,
             );
+            rows += 1;
             bounds.clear();
         }
         buf.drain(..consumed);
@@ -495,8 +572,8 @@ fn read_part(
             Ok(false) => break,
             Err(e) => return Err(ReadError(format!("CSV: {e}"))),
         }
+        take_record(|c| record.get(c), targets, columns, &plain, rows);
         rows += 1;
-        take_record(|c| record.get(c), targets, columns, &plain);
     }
     Ok(rows)
 }

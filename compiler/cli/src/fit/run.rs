@@ -43,7 +43,17 @@ fn now() -> String {
 }
 
 /// Runs `tensorseam fit`.
-pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u8 {
+pub fn fit(
+    schema: &Path,
+    data: &Path,
+    output: Option<&Path>,
+    max_skip_fraction: f64,
+    color: Color,
+) -> u8 {
+    if !(0.0..=1.0).contains(&max_skip_fraction) {
+        say!("error: --max-skip-fraction must be between 0 and 1, not {max_skip_fraction}");
+        return 2;
+    }
     crate::load::with_schema(schema, color, |c| {
         let mut targets = match targets(c) {
             Ok(t) => t,
@@ -66,6 +76,28 @@ pub fn fit(schema: &Path, data: &Path, output: Option<&Path>, color: Color) -> u
                 return 2;
             }
         };
+        // What was skipped, per input, on stderr; too many invalid values fail the fit: the
+        // statistic of what is left is not the data's.
+        for t in &targets {
+            if let Some(line) = t.skipped() {
+                say!("fit: {}", tensorseam_compiler::names::printable(&line));
+            }
+        }
+        let too_many: Vec<&tensorseam::dynamic::fit::Target> = targets
+            .iter()
+            .filter(|t| t.invalid_fraction() > max_skip_fraction)
+            .collect();
+        if !too_many.is_empty() {
+            for t in too_many {
+                say!(
+                    "error: input `{}`: {:.1}% of its values are invalid, more than --max-skip-fraction {}; fix the data or the input's dtype/range (the first invalid value is named above); nothing was written",
+                    t.name,
+                    t.invalid_fraction() * 100.0,
+                    max_skip_fraction
+                );
+            }
+            return 1;
+        }
         let skipped: Vec<String> = targets
             .iter()
             .filter(|t| t.missing + t.invalid > 0)

@@ -9,6 +9,7 @@ import importlib
 import json
 import math
 import operator
+import warnings
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
 from typing import Any, Final, NamedTuple, NotRequired, TypedDict
@@ -68,16 +69,34 @@ class FieldError(NamedTuple):
 
 
 class SchemaValidationError(ValueError):
-    """The data does not fit the schema; ``errors`` lists why (row order, then field order)."""
+    """The data does not fit the schema; ``errors`` lists why (row order, then field order).
+
+    The message groups errors that repeat per row (one line per field and code, with the count
+    and the first rows); ``errors`` keeps every one."""
 
     def __init__(self, errors: list[FieldError], omitted: int = 0) -> None:
         self.errors = errors
         self.omitted = omitted
-        shown = "\n".join(f"  row {e.row}, `{e.field}`: {e.message} [{e.code}]" for e in errors[:10])
-        more = len(errors) - 10 + omitted
-        tail = f"\n  … and {more} more" if more > 0 else ""
+        groups: dict[tuple[str, str], list[FieldError]] = {}
+        for e in errors:
+            groups.setdefault((e.field, e.code), []).append(e)
+        lines = []
+        for (field, code), group in list(groups.items())[:10]:
+            first = group[0]
+            if code == "missing_column":
+                lines.append(f"  column `{field}`: {first.message} [{code}]")
+            elif len(group) == 1:
+                lines.append(f"  row {first.row}, `{field}`: {first.message} [{code}]")
+            else:
+                rows = ", ".join(str(e.row) for e in group[:5]) + (", …" if len(group) > 5 else "")
+                lines.append(f"  `{field}` in {len(group)} rows ({rows}): {first.message} (row {first.row}) [{code}]")
+        more = len(groups) - 10
+        tail = f"\n  … and {more} more fields" if more > 0 else ""
+        if omitted:
+            tail += f"\n  … and {omitted} more errors past error_limit"
         count = len(errors) + omitted
-        super().__init__(f"{count} invalid value{'s' if count != 1 else ''} for schema `{SCHEMA_NAME}`:\n{shown}{tail}")
+        what = "missing column" if errors and all(e.code == "missing_column" for e in errors) else "invalid value"
+        super().__init__(f"{count} {what}{'s' if count != 1 else ''} for schema `{SCHEMA_NAME}`:\n" + "\n".join(lines) + tail)
 
 
 Array = npt.NDArray[Any]
@@ -94,6 +113,8 @@ _INT_BOUNDS: Final = {
     "u64": (0, 2**64 - 1),
 }
 _FLOATS: Final = ("f32", "f64")
+_LISTED_CATEGORIES: Final = 10
+"""How many categories an `unknown_category` message lists."""
 _NUMPY: Final = {"bool": "bool", "f32": "float32", "f64": "float64", "i8": "int8", "i16": "int16", "i32": "int32", "i64": "int64", "u8": "uint8", "u16": "uint16", "u32": "uint32", "u64": "uint64"}
 
 
@@ -132,7 +153,7 @@ class _Input:
         self.order = order
         self.name: str = ir["name"]
         # The record field or data column it reads (its name unless the schema says otherwise).
-        self.column: str = ir["column"] if "column" in ir else self.name
+        self.column: str = ir.get("column", self.name)
         self.dtype: str = ir["dtype"]
         self.role: str = ir.get("role") or "feature"
         self.shape: list[tuple[str, int]] = []
@@ -144,6 +165,7 @@ class _Input:
         missing = ir.get("missing")
         self.has_fill = isinstance(missing, dict) and "fill" in missing
         self.fill: Any = missing["fill"] if isinstance(missing, dict) and "fill" in missing else None
+        self.fill_shown = _shown(self.fill)
         if self.fill is not None and self.dtype in _FLOATS:
             self.fill = _raw_float(float(self.fill), self.dtype)
         rng = ir.get("range")
@@ -156,6 +178,7 @@ class _Input:
         self.table: dict[Any, int] = {}
         self.value_set: Any = None
         self.k = 0
+        self.listed = ""
         self.ignore = False
         self.oov: int | None = None
         self.buckets = 1
@@ -186,6 +209,7 @@ class _Input:
                 if not isinstance(cats, list):
                     raise _not_fitted(f"the categories of input `{self.name}`")
                 self.k = len(cats)
+                self.listed = ", ".join(_shown(c) for c in cats[:_LISTED_CATEGORIES]) + (", …" if len(cats) > _LISTED_CATEGORIES else "")
                 self.table = {(bool(c) if self.dtype == "bool" else c): i for i, c in enumerate(cats)}
                 if op != "index":
                     self.enc_axis, self.reduces = True, op == "multi_hot"
@@ -983,7 +1007,7 @@ class _Run:
                     pos[where] = inp.k + (_hash(inp, vals, where) % np.uint64(inp.oov)).astype(np.int64)
             elif not inp.ignore or kind == "index":
                 for i in np.flatnonzero(unknown):
-                    errs.append((int(i), "unknown_category", f"{_shown(vals[i])} is not one of the {inp.k} categories"))
+                    errs.append((int(i), "unknown_category", f"{_shown(vals[i])} is not one of the {inp.k} categories: {inp.listed}"))
                 ok &= ~unknown
             if write:
                 if kind == "index":
@@ -1067,9 +1091,99 @@ def _shown(v: Any) -> str:
     return _describe(v)
 
 
-def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str, Any], Array | None]:
+_LONGEST_NAME: Final = 256
+_LISTED_COLUMNS: Final = 8
+_ASCII_LOWER: Final = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+def _nbytes(s: str) -> int:
+    return len(s.encode("utf-8", "surrogatepass"))
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a):
+        cur = [i + 1]
+        for j, cb in enumerate(b):
+            cur.append(min(prev[j] + (ca != cb), prev[j + 1] + 1, cur[j] + 1))
+        prev = cur
+    return prev[len(b)]
+
+
+def _closest(word: str, options: list[str]) -> str | None:
+    """The closest option when it is close enough to be a typo (the runtime's rule)."""
+    if _nbytes(word) > _LONGEST_NAME:
+        return None
+    best: tuple[int, str] | None = None
+    for o in options:
+        if _nbytes(o) > _LONGEST_NAME:
+            continue
+        d = _distance(word, o)
+        if d <= max(2, _nbytes(o) // 3) and d < max(_nbytes(o), _nbytes(word)) and (best is None or d < best[0]):
+            best = (d, o)
+    return best[1] if best else None
+
+
+def _closest_column(word: str, columns: list[str]) -> str | None:
+    """The column an input probably means: equal but for case, else but for case, spaces, `-`
+    and `_`, else the closest by edit distance ignoring case."""
+    folded = word.translate(_ASCII_LOWER)
+    for c in columns:
+        if c.translate(_ASCII_LOWER) == folded:
+            return c
+
+    def squash(s: str) -> str:
+        return "".join(ch for ch in s if ch not in " _-").lower()
+
+    wanted = squash(word)
+    for c in columns:
+        if _nbytes(c) <= _LONGEST_NAME and squash(c) == wanted:
+            return c
+    lowered = [c.lower() if _nbytes(c) <= _LONGEST_NAME else "" for c in columns]
+    best = _closest(word.lower(), lowered)
+    return None if best is None else columns[lowered.index(best)]
+
+
+def _allowed(inp: _Input, allow: frozenset[str]) -> bool:
+    return inp.name in allow or inp.column in allow
+
+
+def _missing_columns(wanted: list[_Input], present: list[str], allow: frozenset[str]) -> None:
+    """One `missing_column` error per input whose column a columnar source lacks (not allowed)."""
+    have = set(present)
+    errors = []
+    for inp in wanted:
+        if inp.column in have or _allowed(inp, allow):
+            continue
+        near = _closest_column(inp.column, present)
+        if near is not None:
+            hint = f"; did you mean `{near}`? (set `column: \"{near}\"` on the input, or rename the data's column)"
+        elif not present:
+            hint = "; the data has no columns"
+        else:
+            more = len(present) - _LISTED_COLUMNS
+            hint = "; the data's columns are " + ", ".join(f"`{c}`" for c in present[:_LISTED_COLUMNS]) + (f" and {more} more" if more > 0 else "")
+        fill = f"; if every row should get the fill, allow the column to be missing (`--allow-missing-column {inp.name}`, `allow_missing=[\"{inp.name}\"]`)" if inp.has_fill else ""
+        errors.append(FieldError(0, inp.column, "missing_column", f"input `{inp.name}` reads column `{inp.column}`, which the data does not have{hint}{fill}"))
+    if errors:
+        raise SchemaValidationError(errors)
+
+
+def _warn_absent(wanted: list[_Input], records: list[dict[Any, Any]], allow: frozenset[str]) -> None:
+    """Warns of each input with a fill that no record carries: every row gets the fill, which is
+    legal, and also what a renamed field looks like."""
+    keys = [str(k) for k in records[0]] if records else []
+    for inp in wanted:
+        if inp.has_fill and not _allowed(inp, allow) and not any(inp.column in r for r in records):
+            near = _closest_column(inp.column, keys)
+            hint = f"; did you mean `{near}`?" if near is not None else ""
+            warnings.warn(f"input `{inp.name}` (column `{inp.column}`) is absent from every record: every row gets its fill {inp.fill_shown}{hint}", stacklevel=5)
+
+
+def _columns(data: Any, plan: _Plan, run: _Run, strict: bool, allow: frozenset[str] = frozenset()) -> tuple[dict[str, Any], Array | None]:
     """The input columns of `data` (records or columns), reporting rows that are not objects and,
-    in strict mode, unknown fields."""
+    in strict mode, unknown fields. A columnar source must have every input's column (unless
+    `allow` names it); records only warn of a filled input none of them carries."""
     known = {i.column for i in plan.inputs}
     wanted = [i for i in plan.inputs if run.active(i)]
     first = min((i.order for i in wanted), default=0)
@@ -1077,6 +1191,7 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
         data = {str(c): data[c] for c in data.columns}
     if isinstance(data, Mapping):
         cols = {str(k): v for k, v in data.items()}
+        _missing_columns(wanted, list(cols), allow)
         if strict:
             extra = sorted(k for k in cols if k not in known)
             for row in range(run.n):
@@ -1113,6 +1228,7 @@ def _columns(data: Any, plan: _Plan, run: _Run, strict: bool) -> tuple[dict[str,
                     run.errors.add(row, first, -1, "", "wrong_type", why)
             else:
                 plain.append(record)
+    _warn_absent(wanted, plain, allow)
     if strict:
         for row, r in enumerate(plain):
             for j, key in enumerate(sorted(k for k in r if k not in known)):
@@ -1204,11 +1320,18 @@ def _arguments(data: Any, error_limit: Any, max_dim_len: Any) -> Any:
     return list(data)
 
 
-def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int, max_dim_len: int = MAX_DIM_LEN) -> dict[str, Array]:
+def _allow(allow_missing: Any) -> frozenset[str]:
+    if isinstance(allow_missing, str) or not all(isinstance(a, str) for a in allow_missing):
+        raise TypeError("`allow_missing` must be a list of input or column names")
+    return frozenset(allow_missing)
+
+
+def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int, max_dim_len: int = MAX_DIM_LEN, allow_missing: Sequence[str] = ()) -> dict[str, Array]:
     plan = _plan()
     data = _arguments(data, error_limit, max_dim_len)
+    allow = _allow(allow_missing)
     run = _Run(plan, _length(data), training, write, max_dim_len)
-    cols, dead = _columns(data, plan, run, strict)
+    cols, dead = _columns(data, plan, run, strict, allow)
     active = [i for i in plan.inputs if run.active(i)]
     for inp in active:
         if inp.shape and any(k == "dim" for k, _ in inp.shape):
@@ -1234,20 +1357,24 @@ def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int,
     return {t.name: out for t, out in zip(plan.tensors, run.out) if out is not None}
 
 
-def encode(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT, max_dim_len: int = MAX_DIM_LEN) -> dict[str, Array]:
+def encode(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT, max_dim_len: int = MAX_DIM_LEN, allow_missing: Sequence[str] = ()) -> dict[str, Array]:
     """Validates `data` and encodes it into the schema's tensors, in tensor order.
 
     `data` is a list of records (dicts) or a mapping of columns (lists, numpy arrays, pandas
     Series; a pandas DataFrame works too). `training=True` adds (and requires) labels and
     weights. `strict=True` reports fields the schema does not know. A dim without `max` holds
     at most `max_dim_len` elements. Raises `SchemaValidationError` listing every invalid value
-    (up to `error_limit`); nothing is returned for data that does not fit."""
-    return _run(data, training, strict, True, error_limit, max_dim_len)
+    (up to `error_limit`); nothing is returned for data that does not fit.
+
+    Columns (a mapping, a DataFrame, Arrow) must include every input's column: one that lacks it
+    is a `missing_column` error, unless `allow_missing` names the input (or its column), whose
+    rows then get the fill. Records only warn of a filled input none of them carries."""
+    return _run(data, training, strict, True, error_limit, max_dim_len, allow_missing)
 
 
-def validate(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT, max_dim_len: int = MAX_DIM_LEN) -> None:
+def validate(data: Sequence[Mapping[str, Any]] | Mapping[str, Any], training: bool = False, strict: bool = False, error_limit: int = ERROR_LIMIT, max_dim_len: int = MAX_DIM_LEN, allow_missing: Sequence[str] = ()) -> None:
     """Checks `data` as `encode` does, without building tensors; raises `SchemaValidationError`."""
-    _run(data, training, strict, False, error_limit, max_dim_len)
+    _run(data, training, strict, False, error_limit, max_dim_len, allow_missing)
 
 
 def collate(records: Sequence[Mapping[str, Any]], training: bool = True) -> dict[str, Any]:
@@ -1257,7 +1384,7 @@ def collate(records: Sequence[Mapping[str, Any]], training: bool = True) -> dict
     return {name: torch.from_numpy(array) for name, array in encode(list(records), training=training).items()}
 
 
-def encode_arrow(batch: Any, training: bool = False, strict: bool = False) -> dict[str, Array]:
+def encode_arrow(batch: Any, training: bool = False, strict: bool = False, allow_missing: Sequence[str] = ()) -> dict[str, Array]:
     """Encodes a `pyarrow.RecordBatch` or `pyarrow.Table` (as Spark, Ray Data and Dask hand them
     over), column by column."""
     pyarrow = importlib.import_module("pyarrow")
@@ -1273,4 +1400,4 @@ def encode_arrow(batch: Any, training: bool = False, strict: bool = False) -> di
             columns[name] = col.to_numpy(zero_copy_only=False)
         else:
             columns[name] = col.to_pylist()
-    return encode(columns, training=training, strict=strict)
+    return encode(columns, training=training, strict=strict, allow_missing=allow_missing)

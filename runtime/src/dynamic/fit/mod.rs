@@ -52,6 +52,8 @@ pub struct Target {
     pub index: usize,
     /// Its name.
     pub name: String,
+    /// The record field or data column it reads.
+    pub column: String,
     /// Its raw dtype.
     pub dtype: DType,
     /// Its shape's rank (leaves are the elements of nested lists).
@@ -66,6 +68,12 @@ pub struct Target {
     pub missing: u64,
     /// Invalid values skipped.
     pub invalid: u64,
+    /// Values taken into the statistic.
+    pub taken: u64,
+    /// The row being read (readers set it, so a skipped value can be named by its row).
+    pub row: u64,
+    /// The first invalid value: its row and why (`wrong_type: expected …, found …`).
+    pub first_invalid: Option<(u64, String)>,
 }
 
 /// Why a schema cannot be fitted.
@@ -129,6 +137,7 @@ pub fn targets(c: &Checked) -> Result<Vec<Target>, FitError> {
         out.push(Target {
             index,
             name: input.name.clone(),
+            column: input.column().to_string(),
             dtype: input.dtype,
             rank: input.shape.len(),
             rule: input.value_rule(),
@@ -137,6 +146,9 @@ pub fn targets(c: &Checked) -> Result<Vec<Target>, FitError> {
             categories,
             missing: 0,
             invalid: 0,
+            taken: 0,
+            row: 0,
+            first_invalid: None,
         });
     }
     if errors.is_empty() {
@@ -147,10 +159,17 @@ pub fn targets(c: &Checked) -> Result<Vec<Target>, FitError> {
 }
 
 impl Target {
-    /// Adds what `other` (the same input, another part of the data) learned.
-    pub fn merge(&mut self, other: Target) {
+    /// Adds what `other` (the same input, the part of the data that follows `rows_before` rows)
+    /// learned.
+    pub fn merge(&mut self, other: Target, rows_before: u64) {
         self.missing += other.missing;
         self.invalid += other.invalid;
+        self.taken += other.taken;
+        if self.first_invalid.is_none() {
+            self.first_invalid = other
+                .first_invalid
+                .map(|(row, why)| (row + rows_before, why));
+        }
         match (&mut self.scale, other.scale) {
             (Some((_, Scale::Standardize(a))), Some((_, Scale::Standardize(b)))) => a.merge(b),
             (Some((_, Scale::MinMax(a))), Some((_, Scale::MinMax(b)))) => a.merge(b),
@@ -183,14 +202,67 @@ impl Target {
     #[inline]
     pub fn push_plain_str(&mut self, cell: &[u8]) {
         match (std::str::from_utf8(cell), &mut self.categories) {
-            (Ok(s), Some((counts, ..))) => counts.push_str(s),
-            _ => self.invalid += 1,
+            (Ok(s), Some((counts, ..))) => {
+                counts.push_str(s);
+                self.taken += 1;
+            }
+            _ => self.reject(|| "wrong_type: the cell is not UTF-8 text".to_string()),
         }
+    }
+
+    /// Counts a value encoding would reject; the first is kept with its row and why.
+    pub fn reject(&mut self, why: impl FnOnce() -> String) {
+        self.invalid += 1;
+        if self.first_invalid.is_none() {
+            self.first_invalid = Some((self.row, why()));
+        }
+    }
+
+    /// The share of this input's values that were invalid (0 without values).
+    pub fn invalid_fraction(&self) -> f64 {
+        let all = self.missing + self.invalid + self.taken;
+        if all == 0 {
+            0.0
+        } else {
+            self.invalid as f64 / all as f64
+        }
+    }
+
+    /// "skipped 282 of 406 values as invalid (first at row 0: wrong_type: …)", or `None` when
+    /// nothing was invalid; missing values, which `fit` skips by design, are counted too.
+    pub fn skipped(&self) -> Option<String> {
+        if self.missing + self.invalid == 0 {
+            return None;
+        }
+        let all = self.missing + self.invalid + self.taken;
+        let mut parts = Vec::new();
+        if self.invalid > 0 {
+            let first = self
+                .first_invalid
+                .as_ref()
+                .map_or_else(String::new, |(row, why)| {
+                    format!(" (first at row {row}: {why})")
+                });
+            parts.push(format!(
+                "{} of {all} values as invalid{first}",
+                self.invalid
+            ));
+        }
+        if self.missing > 0 {
+            let values = if parts.is_empty() { " values" } else { "" };
+            parts.push(format!("{} of {all}{values} as missing", self.missing));
+        }
+        Some(format!(
+            "input `{}`: skipped {}",
+            self.name,
+            parts.join(", and ")
+        ))
     }
 
     /// A finite value of a `plain_float` input: exactly what `observe` does with it, shorter.
     #[inline]
     pub fn push_plain(&mut self, x: f64) {
+        self.taken += 1;
         match &mut self.scale {
             Some((_, Scale::Standardize(m))) => m.push(x),
             Some((_, Scale::MinMax(e))) => e.push(x),
@@ -204,44 +276,46 @@ impl Target {
             self.missing += 1;
             return;
         }
-        if !self.take(v) {
-            self.invalid += 1;
+        match self.take(v) {
+            Ok(()) => self.taken += 1,
+            Err(why) => self.reject(|| why),
         }
     }
 
-    /// Counts a value the value rule accepts; `false` when encoding would reject it.
-    fn take(&mut self, v: Leaf<'_>) -> bool {
-        let Ok(t) = self.rule.take(v, false, &self.name) else {
-            return false;
-        };
+    /// Counts a value the value rule accepts; why encoding would reject it otherwise.
+    fn take(&mut self, v: Leaf<'_>) -> Result<(), String> {
+        let t = self
+            .rule
+            .take(v, false, &self.column)
+            .map_err(|r| format!("{}: {}", r.code, r.message))?;
         if let Some((counts, ..)) = &mut self.categories {
             match t {
                 Typed::Str(s) => counts.push_str(s),
                 Typed::Bool(b) => counts.push(Key::Bool(b)),
                 Typed::Int(i) => counts.push(Key::Int(i)),
-                Typed::Float(_) => return false,
+                Typed::Float(_) => return Err("wrong_type: a float category".to_string()),
             }
-            return true;
+            return Ok(());
         }
         self.scaled(t.as_f64())
     }
 
     /// Feeds the value entering the fitted step.
-    fn scaled(&mut self, x: f64) -> bool {
+    fn scaled(&mut self, x: f64) -> Result<(), String> {
         let Some((_, stat)) = &mut self.scale else {
-            return true;
+            return Ok(());
         };
-        let Ok(x) = scale::run(&self.prefix, x) else {
-            return false;
-        };
+        let x = scale::run(&self.prefix, x).map_err(|e| format!("{}: {}", e.code, e.message))?;
         if !x.is_finite() {
-            return false;
+            return Err(format!(
+                "non_finite: {x} after the steps before the fitted one"
+            ));
         }
         match stat {
             Scale::Standardize(m) => m.push(x),
             Scale::MinMax(e) => e.push(x),
         }
-        true
+        Ok(())
     }
 }
 
