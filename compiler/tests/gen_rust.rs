@@ -59,6 +59,7 @@ fn golden_structs() {
             &StructOptions {
                 schema_path,
                 training: false,
+                serde: false,
             },
         );
         let file = golden.join(format!(
@@ -77,7 +78,8 @@ fn golden_structs() {
                 &again,
                 &StructOptions {
                     schema_path: file_schema_path(&file),
-                    training: false
+                    training: false,
+                    serde: false,
                 }
             ),
             text
@@ -99,6 +101,7 @@ fn keyword_inputs_become_raw_identifiers_or_renames() {
         &StructOptions {
             schema_path: "k.seam".into(),
             training: false,
+            serde: false,
         },
     );
     assert!(text.contains("pub r#type: String,"), "{text}");
@@ -112,4 +115,75 @@ fn keyword_inputs_become_raw_identifiers_or_renames() {
         "{text}"
     );
     assert!(text.starts_with("// @generated"));
+}
+
+/// `--serde`: `Deserialize` beside `ModelInput`, each field renamed to the column it reads where
+/// the two differ (a keyword's field keeps the input's name as its key); two inputs reading one
+/// column cannot both be filled by serde, which is an error naming them.
+#[test]
+fn serde_structs_rename_fields_to_columns() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/rust");
+    for (schema, rel, file) in [
+        ("schemas/cars.yaml", "../schemas/cars.yaml", "cars.serde.rs"),
+        (
+            "runtime/tests/ui/schemas/keywords.seam",
+            "tests/ui/schemas/keywords.seam",
+            "keywords.serde.rs",
+        ),
+    ] {
+        let (_, out) =
+            tensorseam_compiler::compile_path(&root.join(schema).to_string_lossy()).expect("read");
+        let text = tensorseam_compiler::emit::rust::try_write_struct(
+            &out.checked.expect("valid"),
+            &StructOptions {
+                schema_path: rel.into(),
+                training: true,
+                serde: true,
+            },
+        )
+        .expect("no shared column");
+        common::golden(&golden.join(file), &text);
+    }
+    let cars = std::fs::read_to_string(golden.join("cars.serde.rs")).expect("golden");
+    assert!(
+        cars.contains("::tensorseam::ModelInput, ::serde::Deserialize"),
+        "{cars}"
+    );
+    assert!(
+        cars.contains("#[serde(rename = \"Weight_in_lbs\")]\n    pub weight: f32,"),
+        "{cars}"
+    );
+    assert!(
+        cars.contains("#[serde(rename = \"Miles_per_Gallon\")]\n    pub mpg: f32,"),
+        "{cars}"
+    );
+    let keywords = std::fs::read_to_string(golden.join("keywords.serde.rs")).expect("golden");
+    assert!(
+        keywords.contains("#[tensorseam(rename = \"self\")]\n    #[serde(rename = \"self\")]\n    pub self_: i64,"),
+        "{keywords}"
+    );
+    assert!(
+        !keywords.contains("rename = \"type\""),
+        "serde strips r#: {keywords}"
+    );
+
+    let (_, out) =
+        tensorseam_compiler::compile_path(&root.join("schemas/weather.seam").to_string_lossy())
+            .expect("read");
+    let err = tensorseam_compiler::emit::rust::try_write_struct(
+        &out.checked.expect("valid"),
+        &StructOptions {
+            schema_path: "w.seam".into(),
+            training: false,
+            serde: true,
+        },
+    )
+    .expect_err("shared column");
+    assert!(
+        err.0.contains(
+            "inputs `precipitation` and `rain_band` both read column `Precipitation (mm)`"
+        ),
+        "{err}"
+    );
 }

@@ -201,6 +201,73 @@ pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Er
     T::deserialize(Json(&value))
 }
 
+/// A JSON Lines line that could not be read into its type.
+#[derive(Debug)]
+pub struct LineError {
+    /// The line, from 1.
+    pub line: usize,
+    /// Why: an I/O error, a line over [`MAX_RECORD_BYTES`], text that is not JSON or UTF-8, or a
+    /// record that does not fit the type (serde's message, naming the field).
+    pub message: String,
+}
+
+impl std::fmt::Display for LineError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for LineError {}
+
+/// Reads JSON Lines into `T` one record at a time (blank lines skipped), with Python's tokens
+/// accepted as [`from_str`] accepts them, and each line bounded by [`MAX_RECORD_BYTES`]: a
+/// serving process reads a request body of records into its `#[derive(ModelInput, Deserialize)]`
+/// struct with this.
+///
+/// ```
+/// #[derive(Debug, serde::Deserialize)]
+/// struct Row { x: Option<f32>, name: String }
+///
+/// let body = b"{\"x\": NaN, \"name\": \"a\"}\n\n{\"x\": 2.5, \"name\": \"b\"}\n";
+/// let rows: Vec<Row> = tensorseam::json::lines(&body[..]).collect::<Result<_, _>>().unwrap();
+/// assert!(rows[0].x.unwrap().is_nan() && rows[1].x == Some(2.5));
+/// let bad = tensorseam::json::lines::<Row>(&b"{\"x\": 1}\n"[..]).next().unwrap().unwrap_err();
+/// assert_eq!(bad.line, 1);
+/// assert!(bad.message.contains("missing field `name`"), "{bad}");
+/// ```
+pub fn lines<T: de::DeserializeOwned>(
+    reader: impl BufRead,
+) -> impl Iterator<Item = Result<T, LineError>> {
+    let mut reader = reader;
+    let mut buf = Vec::new();
+    let mut line = 0usize;
+    let mut failed = false;
+    std::iter::from_fn(move || loop {
+        if failed {
+            return None;
+        }
+        line += 1;
+        let fail = |message: String| LineError { line, message };
+        match read_line(&mut reader, &mut buf, MAX_RECORD_BYTES) {
+            Ok(false) => return None,
+            Ok(true) => {}
+            Err(e) => {
+                // A reader that failed (or a line with no end) is not read on.
+                failed = true;
+                return Some(Err(fail(e.to_string())));
+            }
+        }
+        let text = match std::str::from_utf8(&buf) {
+            Ok(t) => t,
+            Err(e) => return Some(Err(fail(format!("not UTF-8: {e}")))),
+        };
+        if text.trim().is_empty() {
+            continue;
+        }
+        return Some(from_str(text).map_err(|e| fail(e.to_string())));
+    })
+}
+
 /// A parsed value handed to serde with its sentinels read back as the numbers they stand for.
 struct Json<'a>(&'a Value);
 

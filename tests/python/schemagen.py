@@ -10,6 +10,7 @@ import random
 from typing import Any
 
 INTS = ["i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64"]
+COLUMNS = ["Weight (kg)", "Miles_per_Gallon", "HorsePower", "col with space", 'quote"d', "日本語", "a.b", "x-y", "back\\slash", "Temp\tMax", "#id", "0"]
 NASTY = ['say "hi"', "back\\slash", "new\nline", '"""', "*/", "日本", "é", "x y", "tab\there", "{braces}", "'single'", "#hash", "a: b", "- dash", "null", "true", "0"]
 
 
@@ -47,6 +48,24 @@ def _steps(rng: random.Random, positive: bool) -> list[Any]:
                 clip["max"] = lo + round(rng.uniform(1, 20), 2)
             steps.append({"clip": clip})
     return steps
+
+
+def _columns(rng: random.Random, inputs: dict[str, Any]) -> None:
+    """Data columns apart from input names (its own generator, so the schemas above stay as they
+    were): some inputs read a named column, and a scalar float input may get a twin that reads
+    the same column into bands (the precipitation scaled and bucketized)."""
+    pool = list(COLUMNS)
+    rng.shuffle(pool)
+    for inp in inputs.values():
+        if pool and rng.random() < 0.35:
+            inp["column"] = pool.pop()
+    floats = [n for n, i in inputs.items() if i["dtype"] in ("f32", "f64") and "shape" not in i]
+    if floats and rng.random() < 0.4:
+        first = rng.choice(floats)
+        twin = {k: v for k, v in inputs[first].items() if k in ("dtype", "range", "missing")}
+        twin["column"] = inputs[first].get("column", first)
+        twin["encode"] = {"bucketize": {"boundaries": sorted(rng.sample(range(-30, 100), rng.randint(1, 4)))}}
+        inputs[f"{first}_band"] = twin
 
 
 def schema(seed: int) -> dict[str, Any]:
@@ -148,6 +167,7 @@ def schema(seed: int) -> dict[str, Any]:
         scalar_f32 = not shape and (("scale" in inp and inp.get("out") != "f64") or ("one_hot" in inp.get("encode", {}) and "dtype" not in inp["encode"]["one_hot"]))
         if scalar_f32 and rng.random() < 0.6:
             concat.append(name)
+    _columns(random.Random(seed * 7919 + 1), inputs)
     if rng.random() < 0.5:
         inputs["label"] = {"dtype": "str", "role": "label", "encode": {"index": {"categories": ["no", "yes"]}}}
     if rng.random() < 0.4:

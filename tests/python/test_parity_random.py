@@ -10,6 +10,7 @@ with `tensorseam gen rust`, and the probe (`tests/probe`) rebuilt with those str
 
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import re
@@ -25,11 +26,42 @@ DERIVED = min(COUNT, int(os.environ.get("TENSORSEAM_PARITY_DERIVED", "12")))
 SCHEMA_DIR = parity.ROOT / "target" / "probe-schemas"
 
 
-def struct_fields(rust: str) -> list[tuple[str, str]] | None:
-    """The fields of the struct `gen rust` wrote, or None when one needs an attribute."""
+def struct_fields(rust: str) -> list[tuple[str, str, str | None]] | None:
+    """The fields of the struct `gen rust --serde` wrote, each with the column it reads (the Rust
+    string literal of its `#[serde(rename = …)]`, or None), or None when a field needs a
+    `#[tensorseam(rename)]`."""
     if "#[tensorseam(rename" in rust:
         return None
-    return re.findall(r"^    pub (\w+): (.+),$", rust, flags=re.MULTILINE)
+    fields: list[tuple[str, str, str | None]] = []
+    column: str | None = None
+    for line in rust.splitlines():
+        renamed = re.fullmatch(r"    #\[serde\(rename = (\".*\")\)\]", line)
+        if renamed:
+            column = renamed.group(1)
+            continue
+        field = re.fullmatch(r"    pub (\w+): (.+),", line)
+        if field:
+            fields.append((field.group(1), field.group(2), column))
+            column = None
+    return fields
+
+
+def struct_text(path: pathlib.Path, rel: str) -> str:
+    """`gen rust --serde --training` for the schema. Where serde cannot hold it (two inputs reading
+    one column), the plain struct with each column taken from the IR, written as its
+    `#[serde(rename)]` would be."""
+    done = subprocess.run([str(parity.CLI), "gen", "rust", str(path), "--serde", "--training", "--schema-path", rel], capture_output=True, text=True, check=False)
+    if done.returncode == 0:
+        return done.stdout
+    assert done.returncode == 1 and "both read column" in done.stderr, done.stderr
+    columns = {i["name"]: i["column"] for i in json.loads(parity.run(parity.CLI, "gen", "ir", path))["inputs"] if "column" in i}
+    lines = []
+    for line in parity.run(parity.CLI, "gen", "rust", path, "--training", "--schema-path", rel).splitlines():
+        field = re.fullmatch(r"    pub (\w+): (.+),", line)
+        if field and field.group(1) in columns:
+            lines.append(f"    #[serde(rename = {json.dumps(columns[field.group(1)], ensure_ascii=False)})]")
+        lines.append(line)
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +73,10 @@ def derived() -> set[int]:
         path = SCHEMA_DIR / f"generated{seed}.yaml"
         path.write_text(schemagen.text(seed), encoding="utf-8")
         rel = f"../target/probe-schemas/generated{seed}.yaml"
-        fields = struct_fields(parity.run(parity.CLI, "gen", "rust", path, "--training", "--schema-path", rel))
+        fields = struct_fields(struct_text(path, rel))
         if not fields:
             continue
-        body = ", ".join(f"{name}: {ty}" for name, ty in fields)
+        body = ", ".join(f"{name}{'' if column is None else ' = ' + column}: {ty}" for name, ty, column in fields)
         blocks.append(f'record! {{\n    #[derive(ModelInput)]\n    #[tensorseam(schema = "{rel}")]\n    struct G{seed} {{ {body} }}\n}}\n')
         arms.append(f'        "generated{seed}" => Some(crate::derived(records, training, G{seed}::from_json)),\n')
         seeds.add(seed)

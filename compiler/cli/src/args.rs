@@ -211,7 +211,7 @@ module), DIR/<name>.schema.json and DIR/<name>.training.schema.json (JSON Schema
         #[arg(short, long)]
         output: PathBuf,
         /// The path written in `#[tensorseam(schema = ...)]`, relative to the Cargo.toml of the
-        /// crate that compiles the struct (default: SCHEMA as given)
+        /// crate that compiles the struct (default: computed from the output's crate)
         #[arg(long)]
         schema_path: Option<String>,
     },
@@ -277,17 +277,25 @@ pub enum Gen {
     /// A Rust struct with `#[derive(ModelInput)]`, for schema-first users
     #[command(after_help = "Examples:
   tensorseam gen rust schemas/penguins.yaml -o src/penguins.rs
-  tensorseam gen rust schemas/penguins.yaml --schema-path ../schemas/penguins.yaml --training")]
+  tensorseam gen rust schemas/cars.yaml --serde -o src/cars.rs   # records deserialize into it
+  tensorseam gen rust schemas/penguins.yaml --schema-path ../schemas/penguins.yaml --training
+
+The schema path in #[tensorseam(schema = ...)] is written relative to the Cargo.toml nearest above
+the output file (the working directory's for stdout), which is where the derive resolves it.")]
     Rust {
         /// Schema file
         schema: PathBuf,
         /// The path written in `#[tensorseam(schema = ...)]`, relative to the Cargo.toml of the
-        /// crate that compiles the struct (default: SCHEMA as given)
+        /// crate that compiles the struct (default: computed from the output's crate)
         #[arg(long)]
         schema_path: Option<String>,
         /// Include labels and weights (a training record)
         #[arg(long)]
         training: bool,
+        /// Derive `serde::Deserialize` too, renaming fields to the columns they read (the crate
+        /// needs `serde` with its `derive` feature)
+        #[arg(long)]
+        serde: bool,
         /// Output file (default: stdout)
         #[arg(short, long)]
         output: Option<PathBuf>,

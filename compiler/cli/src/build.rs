@@ -12,11 +12,22 @@ pub fn build(c: &Checked, schema: &Path, dir: &Path, schema_path: Option<String>
         .map_or_else(|| schema.to_string_lossy(), |n| n.to_string_lossy())
         .into_owned();
     let shown = schema.to_string_lossy().into_owned();
+    let schema_path = match schema_path.map_or_else(
+        || crate::schema_path::for_output(schema, Some(&dir.join(format!("{name}.rs")))),
+        Ok,
+    ) {
+        Ok(p) => p,
+        Err(e) => {
+            say!("error: {e}");
+            return 2;
+        }
+    };
     let rust = emit::rust::write_struct(
         c,
         &emit::rust::StructOptions {
-            schema_path: schema_path.unwrap_or_else(|| shown.clone()),
+            schema_path,
             training: false,
+            serde: false,
         },
     );
     let pretty = |v: &serde_json::Value| tensorseam_compiler::json::pretty(v);

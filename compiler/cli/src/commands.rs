@@ -121,16 +121,32 @@ pub fn dispatch(cli: Cli) -> u8 {
                     schema,
                     schema_path,
                     training,
+                    serde,
                     output,
                 },
         } => with_schema(&schema, cli.color, |c| {
-            let opts = emit::rust::StructOptions {
-                schema_path: schema_path
-                    .clone()
-                    .unwrap_or_else(|| schema.to_string_lossy().into_owned()),
-                training,
+            let schema_path = match schema_path.clone().map_or_else(
+                || crate::schema_path::for_output(&schema, output.as_deref()),
+                Ok,
+            ) {
+                Ok(p) => p,
+                Err(e) => {
+                    say!("error: {e}");
+                    return 2;
+                }
             };
-            write_output(output.as_deref(), &emit::rust::write_struct(c, &opts))
+            let opts = emit::rust::StructOptions {
+                schema_path,
+                training,
+                serde,
+            };
+            match emit::rust::try_write_struct(c, &opts) {
+                Ok(text) => write_output(output.as_deref(), &text),
+                Err(e) => {
+                    say!("error: {e}");
+                    1
+                }
+            }
         }),
         Command::Gen {
             what:

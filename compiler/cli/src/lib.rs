@@ -10,6 +10,7 @@ mod git;
 mod load;
 mod output;
 mod review;
+mod schema_path;
 
 pub use args::Cli;
 

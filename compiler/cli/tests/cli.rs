@@ -510,3 +510,63 @@ fn build_writes_every_artifact() {
     );
     assert!(sheet.contains("### `dwell_ms` (u32, feature)"), "{sheet}");
 }
+
+/// `gen rust -o` and `build -o` write the schema path relative to the Cargo.toml that owns the
+/// output, whatever the working directory and however the schema was named (an absolute path
+/// would be refused by the derive); with no Cargo.toml above and an absolute schema, they warn
+/// to pass `--schema-path`.
+#[test]
+fn schema_paths_are_relative_to_the_owning_crate() {
+    let p = |x: &Path| x.to_str().expect("path").to_string();
+    let dir =
+        std::env::temp_dir().join(format!("tensorseam-cli-schema-path-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("app/src")).expect("dirs");
+    std::fs::create_dir_all(dir.join("contracts")).expect("dirs");
+    std::fs::write(dir.join("app/Cargo.toml"), "[package]\nname = \"app\"\n").expect("manifest");
+    let schema = dir.join("contracts/cars.yaml");
+    std::fs::copy(schemas().join("cars.yaml"), &schema).expect("copy");
+    let out = dir.join("app/src/cars.rs");
+    let done = run(
+        &["gen", "rust", &p(&schema), "--serde", "-o", &p(&out)],
+        &[],
+    );
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    let struct_text = std::fs::read_to_string(&out).expect("written");
+    assert!(
+        struct_text.contains("#[tensorseam(schema = \"../contracts/cars.yaml\")]"),
+        "{struct_text}"
+    );
+    let built = run(
+        &["build", &p(&schema), "-o", &p(&dir.join("app/gen/cars"))],
+        &[],
+    );
+    assert_eq!(built.status.code(), Some(0), "{}", text(&built.stderr));
+    let built_text = std::fs::read_to_string(dir.join("app/gen/cars/cars.rs")).expect("built");
+    assert!(
+        built_text.contains("schema = \"../contracts/cars.yaml\""),
+        "{built_text}"
+    );
+    // --serde on a schema whose inputs share a column: an error naming them.
+    let shared = run(&["gen", "rust", "weather.yaml", "--serde"], &[]);
+    assert_eq!(shared.status.code(), Some(1));
+    assert!(
+        text(&shared.stderr).contains("both read column"),
+        "{}",
+        text(&shared.stderr)
+    );
+    // Outside any crate, an absolute schema path cannot be made relative: a warning says what
+    // to pass (unless this machine has a crate above its temp dir).
+    std::fs::remove_file(dir.join("app/Cargo.toml")).expect("rm");
+    let outside = run(&["gen", "rust", &p(&schema), "-o", &p(&out)], &[]);
+    assert_eq!(outside.status.code(), Some(0));
+    if !dir.ancestors().any(|a| a.join("Cargo.toml").is_file()) {
+        let err = text(&outside.stderr);
+        assert!(
+            err.contains("warning: no Cargo.toml at or above")
+                && err.contains("pass --schema-path"),
+            "{err}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

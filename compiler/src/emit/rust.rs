@@ -10,6 +10,38 @@ pub struct StructOptions {
     pub schema_path: String,
     /// Include labels and weights (a training record) rather than features only (serving).
     pub training: bool,
+    /// Derive `serde::Deserialize` too, each field renamed to the column it reads where the
+    /// two differ, so records (JSON, a request body) deserialize straight into the struct.
+    pub serde: bool,
+}
+
+/// Why a struct cannot be written with the options given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StructError(pub String);
+
+impl std::fmt::Display for StructError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// With `serde`, two inputs that read one column: serde fills one field per key.
+fn shared_columns(c: &crate::Checked, opts: &StructOptions) -> Result<(), StructError> {
+    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    for i in c
+        .inputs
+        .iter()
+        .filter(|i| opts.training || i.role == crate::ir::Role::Feature)
+    {
+        if let Some(first) = seen.insert(i.column(), &i.name) {
+            return Err(StructError(format!(
+                "inputs `{first}` and `{}` both read column `{}`, and serde fills one field per key; derive `Deserialize` by hand for this struct (or drop --serde and build the struct from the record yourself)",
+                i.name,
+                crate::names::printable(i.column())
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Doc comment attributes for free text (each line its own `///`).
@@ -29,7 +61,20 @@ fn docs(text: Option<&str>, extra: Option<String>) -> Vec<proc_macro2::TokenStre
         .collect()
 }
 
-/// The struct for a schema, with `#[derive(ModelInput)]`, formatted, behind an `@generated` header.
+/// The struct for a schema, with `#[derive(ModelInput)]` (and `serde::Deserialize` with
+/// `opts.serde`), formatted, behind an `@generated` header.
+///
+/// # Errors
+/// With `opts.serde`, two inputs reading one column.
+pub fn try_write_struct(c: &crate::Checked, opts: &StructOptions) -> Result<String, StructError> {
+    if opts.serde {
+        shared_columns(c, opts)?;
+    }
+    Ok(write_struct(c, opts))
+}
+
+/// As [`try_write_struct`]; with `opts.serde` and a shared column, the second field keeps its
+/// Rust name as its serde key (callers that must not write that use [`try_write_struct`]).
 pub fn write_struct(c: &crate::Checked, opts: &StructOptions) -> String {
     use quote::{format_ident, quote};
     let name = format_ident!("{}", struct_name(&c.name));
@@ -47,14 +92,22 @@ pub fn write_struct(c: &crate::Checked, opts: &StructOptions) -> String {
                 let n = &i.name;
                 quote! { #[tensorseam(rename = #n)] }
             });
+            // serde's key for a field is its name without `r#`; the record's key is the column.
+            let key = field_ident(&i.name);
+            let key = key.trim_start_matches("r#");
+            let serde_rename = (opts.serde && key != i.column()).then(|| {
+                let column = i.column();
+                quote! { #[serde(rename = #column)] }
+            });
             let deprecated = i.deprecated.as_ref().map(|d| format!("Deprecated: {d}"));
             let doc = docs(i.doc.as_deref(), deprecated);
-            quote! { #(#doc)* #rename pub #ident: #ty, }
+            quote! { #(#doc)* #rename #serde_rename pub #ident: #ty, }
         });
     let doc = docs(c.doc.as_deref(), None);
+    let serde = opts.serde.then(|| quote! { , ::serde::Deserialize });
     let item: syn::File = syn::parse_quote! {
         #(#doc)*
-        #[derive(Debug, Clone, PartialEq, ::tensorseam::ModelInput)]
+        #[derive(Debug, Clone, PartialEq, ::tensorseam::ModelInput #serde)]
         #[tensorseam(schema = #path)]
         pub struct #name { #(#fields)* }
     };

@@ -79,19 +79,31 @@ impl<T: FromJson, const N: usize> FromJson for [T; N] {
 }
 
 macro_rules! record {
-    ($(#[$m:meta])* struct $name:ident { $($field:ident: $ty:ty),* $(,)? }) => {
+    ($(#[$m:meta])* struct $name:ident { $($field:ident $(= $key:literal)?: $ty:ty),* $(,)? }) => {
         $(#[$m])*
         pub struct $name { $($field: $ty),* }
         impl $name {
             pub fn from_json(v: &::serde_json::Value) -> Option<Self> {
-                Some($name { $($field: <$ty as FromJson>::from_json(v.get(stringify!($field)).unwrap_or(&::serde_json::Value::Null))?),* })
+                Some($name { $($field: <$ty as FromJson>::from_json(v.get(record_key!($field $($key)?)).unwrap_or(&::serde_json::Value::Null))?),* })
             }
         }
+    };
+}
+
+/// A field's key in the record: its column (`field = "Column": T`), else its name.
+macro_rules! record_key {
+    ($field:ident) => {
+        stringify!($field)
+    };
+    ($field:ident $key:literal) => {
+        $key
     };
 }
 #[allow(unused_imports)]
 // used by the probe's generated structs, not by the parity test
 pub(crate) use record;
+#[allow(unused_imports)]
+pub(crate) use record_key;
 
 record! {
     #[derive(ModelInput)]

@@ -14,7 +14,7 @@ mod records;
 /// Structs for generated schemas, when the parity tests supply them (see `build.rs`).
 mod generated {
     #[allow(unused_imports)]
-    use crate::records::{record, FromJson};
+    use crate::records::{record, record_key, FromJson};
     #[allow(unused_imports)]
     use tensorseam::ModelInput;
     include!(concat!(env!("OUT_DIR"), "/probe_generated.rs"));
