@@ -23,6 +23,7 @@
 
 pub mod check;
 pub mod codes;
+pub mod comments;
 #[cfg(feature = "derive")]
 pub mod derive;
 pub mod diag;

@@ -96,7 +96,8 @@ pub enum Command {
   tensorseam fmt --to seam schemas/penguins.yaml  # print the DSL form
   tensorseam fmt --to yaml -o p.yaml p.seam       # convert to a file
 
-Comments are not kept: in-place formatting of a file with comments needs --drop-comments.")]
+Comments are kept, each beside the element it precedes (or ends the line of), in either syntax;
+--drop-comments deletes them.")]
     Fmt {
         /// Schema files
         #[arg(required = true)]
@@ -110,7 +111,7 @@ Comments are not kept: in-place formatting of a file with comments needs --drop-
         /// Output file for --to (one schema only)
         #[arg(short, long, requires = "to")]
         output: Option<PathBuf>,
-        /// Allow rewriting a file whose comments would be lost
+        /// Delete comments instead of keeping them
         #[arg(long)]
         drop_comments: bool,
     },

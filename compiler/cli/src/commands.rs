@@ -209,32 +209,6 @@ fn check(paths: &[std::path::PathBuf], format: DiagFormat, color: Color) -> u8 {
 
 /// Whether a schema's text holds a comment that formatting would drop. A `#` at the start of a line
 /// or after whitespace, outside quotes, starts one in both syntaxes.
-fn has_comment(text: &str) -> bool {
-    text.lines().any(|line| {
-        let mut quote: Option<char> = None;
-        let mut prev = ' ';
-        let mut escaped = false;
-        for c in line.chars() {
-            match quote {
-                Some(q) => {
-                    if escaped {
-                        escaped = false;
-                    } else if c == '\\' && q == '"' {
-                        escaped = true;
-                    } else if c == q {
-                        quote = None;
-                    }
-                }
-                None if c == '"' || c == '\'' => quote = Some(c),
-                None if c == '#' && prev.is_whitespace() => return true,
-                None => {}
-            }
-            prev = c;
-        }
-        false
-    })
-}
-
 fn render(c: &Checked, syntax: Syntax) -> String {
     match syntax {
         Syntax::Yaml => emit::yaml::write(c.schema()),
@@ -273,7 +247,18 @@ fn fmt(
             Some(SyntaxArg::Seam) => Syntax::Seam,
             None => own,
         };
-        let text = render(&checked, target);
+        // Comments are attached to their elements and written back beside them (in either
+        // syntax), unless the user asks to drop them.
+        let comments = if drop_comments {
+            Vec::new()
+        } else {
+            let mut diags = Vec::new();
+            tensorseam_compiler::parse(&file, &mut diags)
+                .map(|tree| tensorseam_compiler::comments::extract(&file, &tree))
+                .unwrap_or_default()
+        };
+        let text =
+            tensorseam_compiler::comments::restore(&render(&checked, target), target, &comments);
         if to.is_some() && !check {
             status = status.max(write_output(output, &text));
             continue;
@@ -283,9 +268,6 @@ fn fmt(
         }
         if check {
             status = status.max(1).max(out(&format!("would reformat {shown}\n")));
-        } else if has_comment(file.text()) && !drop_comments {
-            say!("error: `{shown}` has comments that formatting would drop; pass --drop-comments to rewrite it anyway");
-            status = status.max(1);
         } else if let Err(e) = tensorseam::atomic::write(path, text.as_bytes()) {
             say!("error: {e}");
             return 2;
@@ -297,15 +279,4 @@ fn fmt(
         reporter.finish(paths.len());
     }
     status
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn comments_are_found_outside_quotes_only() {
-        assert!(super::has_comment("a: 1 # note\n"));
-        assert!(super::has_comment("# header\n"));
-        assert!(!super::has_comment("doc: \"issue #3\"\n"));
-        assert!(!super::has_comment("name: a#b\n"));
-    }
 }

@@ -213,14 +213,24 @@ fn fmt_checks_rewrites_and_converts() {
     );
     assert_eq!(run(&["fmt", "--check", p], &[]).status.code(), Some(0));
 
-    // Comments are not dropped silently.
+    // Comments are kept beside their elements, in either syntax; --drop-comments deletes them.
     let commented = dir.join("commented.seam");
-    std::fs::write(&commented, "# keep me\nschema m v1 { input x: f32 }\n").expect("write");
+    std::fs::write(
+        &commented,
+        "# keep me\nschema m v1 { input x: f32  # raw\n}\n",
+    )
+    .expect("write");
     let c = commented.to_str().expect("path");
-    assert_eq!(run(&["fmt", c], &[]).status.code(), Some(1));
-    assert!(std::fs::read_to_string(&commented)
-        .expect("read")
-        .contains("keep me"));
+    assert_eq!(run(&["fmt", c], &[]).status.code(), Some(0));
+    assert_eq!(
+        std::fs::read_to_string(&commented).expect("read"),
+        "# keep me\nschema m v1 {\n  input x: f32  # raw\n}\n"
+    );
+    let yaml = run(&["fmt", "--to", "yaml", c], &[]);
+    assert_eq!(
+        text(&yaml.stdout),
+        "# keep me\ntensorseam: 1\nname: m\nversion: 1\ninputs:\n  x:  # raw\n    dtype: f32\n"
+    );
     assert_eq!(
         run(&["fmt", "--drop-comments", c], &[]).status.code(),
         Some(0)
