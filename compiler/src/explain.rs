@@ -77,6 +77,32 @@ pub fn text(c: &Checked) -> String {
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }
+    // Which input (and category) each column of a multi-column tensor is.
+    const SHOWN: usize = 32;
+    for t in &c.specs {
+        let Some(names) = crate::ir::features::names(c.schema(), t).filter(|n| n.len() > 1) else {
+            continue;
+        };
+        let listed: Vec<String> = names
+            .iter()
+            .take(SHOWN)
+            .enumerate()
+            .map(|(i, n)| format!("[{i}] {}", crate::names::printable(n)))
+            .collect();
+        let more = if names.len() > SHOWN {
+            format!(
+                ", … and {} more (`explain --format json` lists every one)",
+                names.len() - SHOWN
+            )
+        } else {
+            String::new()
+        };
+        out.push_str(&format!(
+            "\n{} columns: {}{more}\n",
+            t.name,
+            listed.join(", ")
+        ));
+    }
     let dynamic: Vec<&str> = c
         .dims
         .iter()
@@ -104,6 +130,10 @@ pub fn json(c: &Checked) -> serde_json::Value {
         "schema": c.name,
         "version": c.version,
         "fingerprint": c.fingerprint(),
-        "tensors": c.specs.iter().map(|t| crate::ir::json::spec(t, false)).collect::<Vec<_>>(),
+        "tensors": c.specs.iter().map(|t| {
+            let mut v = crate::ir::json::spec(t, false);
+            v["columns"] = json!(crate::ir::features::names(c.schema(), t));
+            v
+        }).collect::<Vec<_>>(),
     })
 }

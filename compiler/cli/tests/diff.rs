@@ -98,12 +98,12 @@ fn two_files_exit_codes_and_formats() {
     assert_eq!(v["changes"][1]["path"], "inputs.year.encode");
     assert_eq!(v["changes"][1]["old"], "oov(2)");
 
-    // GitHub annotations point at the changed input's line in the new file.
+    // GitHub annotations point at the changed line in the new file: the year's encoding.
     let out = tensorseam(
         &dir,
         &["diff", "old.seam", "new.seam", "--format", "github"],
     );
-    let line = new.lines().position(|l| l.contains("input year")).unwrap() + 1;
+    let line = new.lines().position(|l| l.contains("oov(3)")).unwrap() + 1;
     assert!(
         text(&out.stdout).contains(&format!("::error file=new.seam,line={line},")),
         "{}",
@@ -227,5 +227,84 @@ fn git_revision_against_the_working_tree() {
             .status
             .code(),
         Some(2)
+    );
+}
+
+/// `git mv` of a schema is reviewed as the change it is (paired by git's rename detection, or by
+/// schema name when the content changed too much for git), and `--format github` puts each
+/// annotation on the line that changed — the version, the name, the encoding — in YAML and in the
+/// DSL.
+#[test]
+fn moved_schemas_are_reviewed_and_annotated_on_the_changed_line() {
+    let dir = scratch("moved");
+    git(&dir, &["init", "-q", "-b", "main"]);
+    std::fs::create_dir_all(dir.join("schemas")).unwrap();
+    std::fs::write(dir.join("schemas/penguins.yaml"), bundled("penguins.yaml")).unwrap();
+    std::fs::write(dir.join("schemas/cars.seam"), bundled("cars.seam")).unwrap();
+    git(&dir, &["add", "-A"]);
+    git(&dir, &["commit", "-q", "-m", "base"]);
+
+    std::fs::create_dir_all(dir.join("contracts")).unwrap();
+    git(
+        &dir,
+        &["mv", "schemas/penguins.yaml", "contracts/penguins.yaml"],
+    );
+    let penguins = bundled("penguins.yaml")
+        .replace(
+            "[Biscoe, Dream, Torgersen]",
+            "[Biscoe, Dream, Torgersen, Anvers]",
+        )
+        .replace("version: 3", "version: 4");
+    std::fs::write(dir.join("contracts/penguins.yaml"), &penguins).unwrap();
+    // The DSL file moved and rewritten beyond git's rename detection: paired by its name.
+    std::fs::remove_file(dir.join("schemas/cars.seam")).unwrap();
+    let cars = "schema cars v2 {\n  input cylinders: i64 from \"Cylinders\" {\n    encode one_hot(4, 6, 8)\n  }\n}\n";
+    std::fs::write(dir.join("contracts/cars.seam"), cars).unwrap();
+    git(&dir, &["add", "-A"]);
+
+    let out = tensorseam(&dir, &["diff", "--git", "HEAD", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", text(&out.stdout), text(&out.stderr)));
+    let statuses: Vec<String> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["status"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        statuses.iter().all(|s| s != "deleted" && s != "added"),
+        "moves are changes, not a deletion and an addition: {}",
+        text(&out.stdout)
+    );
+    assert_eq!(statuses.len(), 2, "{}", text(&out.stdout));
+
+    let out = tensorseam(&dir, &["diff", "--git", "HEAD", "--format", "github"]);
+    let annotations = text(&out.stdout);
+    let line_of = |file: &str, needle: &str| {
+        std::fs::read_to_string(dir.join(file))
+            .unwrap()
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i + 1)
+            .expect("needle")
+    };
+    let version_line = line_of("contracts/penguins.yaml", "version: 4");
+    assert!(
+        annotations.contains(&format!(
+            "file=contracts/penguins.yaml,line={version_line},col=1,title=tensorseam diff%3A safe::schema.version: version changed"
+        )),
+        "{annotations}"
+    );
+    let encode_line = line_of("contracts/penguins.yaml", "Anvers");
+    assert!(
+        annotations.contains(&format!("file=contracts/penguins.yaml,line={encode_line},")),
+        "{annotations}"
+    );
+    // In the DSL the version sits on the `schema` line, after the name.
+    assert!(
+        annotations.contains(
+            "file=contracts/cars.seam,line=1,col=13,title=tensorseam diff%3A safe::schema.version"
+        ),
+        "{annotations}"
     );
 }

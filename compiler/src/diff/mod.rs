@@ -148,6 +148,9 @@ pub struct Review {
     pub new: Side,
     /// The changes, in schema order.
     pub changes: Vec<Change>,
+    /// Tensors whose named columns move (a consequence of the changes, not one of them):
+    /// `("features", "island=Torgersen 6 → 7, sex=female (new at 8)")`.
+    pub moves: Vec<(String, String)>,
 }
 
 impl Review {
@@ -191,10 +194,20 @@ impl Review {
 pub fn compare(old: &Checked, new: &Checked) -> Review {
     let mut changes = Vec::new();
     schema_changes(old.schema(), new.schema(), &mut changes);
+    let (a, b) = (old.schema(), new.schema());
+    let moves = a
+        .specs
+        .iter()
+        .filter_map(|t| {
+            let u = b.specs.iter().find(|u| u.name == t.name)?;
+            Some((t.name.clone(), moved_columns(a, t, b, u)?))
+        })
+        .collect();
     Review {
         old: Side::of(old),
         new: Side::of(new),
         changes,
+        moves,
     }
 }
 
@@ -715,6 +728,45 @@ fn categories(
     .values(values(a), values(b))
 }
 
+/// Which named columns of a tensor moved, left or came: "island=Torgersen 6 → 7, sex=female
+/// (new at 8)"; `None` when every column kept its place (or they have no names).
+fn moved_columns(a: &Schema, t: &TensorSpec, b: &Schema, u: &TensorSpec) -> Option<String> {
+    let (old, new) = (
+        crate::ir::features::names(a, t)?,
+        crate::ir::features::names(b, u)?,
+    );
+    if old == new {
+        return None;
+    }
+    let at = |list: &[String], n: &str| list.iter().position(|x| x == n);
+    let mut moves = Vec::new();
+    for (j, n) in new.iter().enumerate() {
+        match at(&old, n) {
+            Some(i) if i != j => moves.push(format!("{n} {i} → {j}")),
+            None => moves.push(format!("{n} (new at {j})")),
+            _ => {}
+        }
+    }
+    moves.extend(
+        old.iter()
+            .enumerate()
+            .filter(|(_, n)| at(&new, n).is_none())
+            .map(|(i, n)| format!("{n} (was {i}, gone)")),
+    );
+    const SHOWN: usize = 10;
+    let more = moves.len().saturating_sub(SHOWN);
+    moves.truncate(SHOWN);
+    Some(format!(
+        "{}{}",
+        moves.join(", "),
+        if more > 0 {
+            format!(", and {more} more")
+        } else {
+            String::new()
+        }
+    ))
+}
+
 fn tensors(a: &Schema, b: &Schema, out: &mut Vec<Change>) {
     for t in &a.tensors {
         let path = format!("tensors.{}", t.name);
@@ -772,10 +824,14 @@ fn tensors(a: &Schema, b: &Schema, out: &mut Vec<Change>) {
         let path = format!("tensors.{}", t.name);
         match b.specs.iter().find(|u| u.name == t.name) {
             None => out.push(Change::new(Class::Breaking, path, "tensor removed").old(spec(t))),
-            Some(u) if spec(t) != spec(u) => out.push(
-                Change::new(Class::Breaking, path, "tensor changed").values(spec(t), spec(u)),
-            ),
-            Some(_) => {}
+            Some(u) => {
+                if spec(t) != spec(u) {
+                    out.push(
+                        Change::new(Class::Breaking, &path, "tensor changed")
+                            .values(spec(t), spec(u)),
+                    );
+                }
+            }
         }
     }
     for u in &b.specs {

@@ -61,6 +61,9 @@ pub fn text(r: &Review, label: &str) -> String {
             let _ = writeln!(out, "            {values}");
         }
     }
+    for (tensor, moved) in &r.moves {
+        let _ = writeln!(out, "  columns of `{tensor}` move: {moved}");
+    }
     out
 }
 
@@ -104,6 +107,14 @@ pub fn markdown(r: &Review, label: &str) -> String {
         }
         out.push('\n');
     }
+    for (tensor, moved) in &r.moves {
+        let _ = writeln!(
+            out,
+            "Columns of {} that move (a model reads them by position): {}\n",
+            code(tensor),
+            cell(moved)
+        );
+    }
     let _ = writeln!(
         out,
         "Fingerprints: old `{}` → new `{}`",
@@ -127,27 +138,42 @@ pub fn json(r: &Review) -> Json {
             "old": c.old,
             "new": c.new,
         })).collect::<Vec<_>>(),
+        "moves": r.moves.iter().map(|(t, m)| json!({"tensor": t, "columns": m})).collect::<Vec<_>>(),
     })
 }
 
-/// Where a change's subject is written in the new file: the key of `inputs.<name>`,
-/// `dims.<name>` or `tensors.<name>`, or the file's start.
+/// Where a change is written in the new file: the deepest key of its path the file has
+/// (`inputs.island.encode` → the `encode` key of `island`; `schema.version` → `version`), else the
+/// input a tensor is named after, else the file's start.
 fn location(tree: Option<&Node>, path: &str) -> usize {
-    let mut parts = path.split('.');
-    let (Some(section), Some(name)) = (parts.next(), parts.next()) else {
+    let Some(tree) = tree else {
         return 0;
     };
-    let Some(Node {
-        value: Value::Map(entries),
-        ..
-    }) = tree.and_then(|t| t.get(section))
-    else {
-        return 0;
+    let mut parts: Vec<&str> = path.split('.').collect();
+    if parts.first() == Some(&"schema") {
+        parts.remove(0);
+    }
+    let deepest = |parts: &[&str]| {
+        let mut node = tree;
+        let mut at = None;
+        for part in parts {
+            let Value::Map(entries) = &node.value else {
+                break;
+            };
+            let Some((k, v)) = entries.iter().find(|(k, _)| k.name == *part) else {
+                break;
+            };
+            at = Some(k.span.start);
+            node = v;
+        }
+        at
     };
-    entries
-        .iter()
-        .find(|(k, _)| k.name == name)
-        .map_or(0, |(k, _)| k.span.start)
+    deepest(&parts)
+        .or_else(|| match parts.as_slice() {
+            ["tensors", name, ..] => deepest(&["inputs", name]),
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 /// GitHub workflow annotations on the changed lines of the new file: unapproved breaking changes

@@ -33,6 +33,19 @@ pub fn datasheet(c: &Checked, source: &str) -> String {
             cell(&crate::explain::source_text(c, t))
         );
     }
+    for t in &s.specs {
+        let Some(names) = crate::ir::features::names(s, t).filter(|n| n.len() > 1) else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "\n### Columns of `{}`\n\n| column | is |\n|---|---|",
+            t.name
+        );
+        for (i, n) in names.iter().enumerate() {
+            let _ = writeln!(out, "| {i} | {} |", code(n));
+        }
+    }
     if !s.dims.is_empty() {
         out.push_str(
             "\n## Dims\n\n| dim | max | min | longer than max | doc |\n|---|---|---|---|---|\n",
@@ -97,6 +110,9 @@ pub fn datasheet(c: &Checked, source: &str) -> String {
             .find(|t| t.sources.contains(&i.name) && t.kind != crate::ir::TensorKind::Mask)
             .map_or("—".to_string(), |t| format!("`{}`", t.name));
         let _ = writeln!(out, "| | |\n|---|---|");
+        if i.column() != i.name {
+            let _ = writeln!(out, "| column | {} |", code(i.column()));
+        }
         let _ = writeln!(out, "| shape | {shape} |");
         let _ = writeln!(out, "| missing | {missing} |");
         let _ = writeln!(out, "| range | {} |", cell(&range));

@@ -69,6 +69,26 @@ fn tensor_specs(schema: &Schema) -> String {
     out
 }
 
+/// `FEATURE_NAMES`: tensor → one name per column of its last axis (as scikit-learn's
+/// `get_feature_names_out`): `FEATURE_NAMES["features"][4] == "island=Biscoe"`.
+fn feature_names(schema: &Schema) -> String {
+    let mut out = String::from("FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {\n");
+    for t in &schema.specs {
+        let Some(names) = crate::ir::features::names(schema, t) else {
+            continue;
+        };
+        let items: Vec<String> = names.iter().map(|n| string(n)).collect();
+        let tuple = if items.len() == 1 {
+            format!("({},)", items[0])
+        } else {
+            format!("({})", items.join(", "))
+        };
+        let _ = writeln!(out, "    {}: {tuple},", string(&t.name));
+    }
+    out.push_str("}\n\"\"\"Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none.\"\"\"\n\n");
+    out
+}
+
 /// The `TypedDict` of one raw record. Functional syntax, so inputs named like Python keywords
 /// (`class`, `from`) are plain keys.
 fn record_type(schema: &Schema) -> String {
@@ -144,6 +164,7 @@ from itertools import chain, repeat
     let _ = writeln!(out, "FINGERPRINT: Final = {}", string(c.fingerprint()));
     out.push_str(&tensor_specs(schema));
     out.push_str("\"\"\"Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest).\"\"\"\n\n");
+    out.push_str(&feature_names(schema));
     out.push_str(&record);
     out.push_str("\n# The schema's IR: its canonical form (what the fingerprint hashes) and each tensor's layout.\n");
     let _ = writeln!(

@@ -283,7 +283,19 @@ pub fn value(s: &Schema, form: Form) -> Value {
         ("tensors", Value::Array(tensors.collect())),
         (
             "specs",
-            Value::Array(s.specs.iter().map(|t| spec(t, layout)).collect()),
+            Value::Array(
+                s.specs
+                    .iter()
+                    .map(|t| {
+                        let mut v = spec(t, layout);
+                        // The columns' names, for readers of `gen ir` (not hashed).
+                        if docs {
+                            v["columns"] = json!(super::features::names(s, t));
+                        }
+                        v
+                    })
+                    .collect(),
+            ),
         ),
     ]);
     if docs {

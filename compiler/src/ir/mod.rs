@@ -2,6 +2,7 @@
 //! and every tensor resolved — down to which input fills which columns of each tensor. Only
 //! [`crate::check`] builds one (see [`crate::check::Checked`]); [`json`] writes it out.
 
+pub mod features;
 pub mod json;
 
 use std::fmt;

@@ -45,6 +45,27 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "flag": ("flag",),
+    "tiny": ("tiny",),
+    "small": ("small",),
+    "mid": ("mid",),
+    "big": ("big",),
+    "ubyte": ("ubyte",),
+    "ushort": ("ushort",),
+    "uint": ("uint",),
+    "ulong": ("ulong",),
+    "single": ("single",),
+    "double": ("double",),
+    "name": ("name",),
+    "title": ("title[0]", "title[1]", "title[2]", "title[3]"),
+    "type": ("type",),
+    "history": ("history[0]", "history[1]", "history[2]", "history[3]"),
+    "grid": ("grid[0]", "grid[1]", "grid[2]"),
+    "y": ("y",),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {

@@ -30,6 +30,16 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "pixels": ("pixels[0]", "pixels[1]", "pixels[2]", "pixels[3]", "pixels[4]", "pixels[5]", "pixels[6]", "pixels[7]", "pixels[8]", "pixels[9]", "pixels[10]", "pixels[11]", "pixels[12]", "pixels[13]", "pixels[14]", "pixels[15]", "pixels[16]", "pixels[17]", "pixels[18]", "pixels[19]", "pixels[20]", "pixels[21]", "pixels[22]", "pixels[23]", "pixels[24]", "pixels[25]", "pixels[26]", "pixels[27]"),
+    "brightness": ("brightness",),
+    "has_border": ("has_border",),
+    "tilt_deg": ("tilt_deg",),
+    "stroke_count": ("stroke_count",),
+    "digit": ("digit=0", "digit=1", "digit=2", "digit=3", "digit=4", "digit=5", "digit=6", "digit=7", "digit=8", "digit=9"),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {

@@ -48,6 +48,25 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "feats": ("a", "d[0]", "d[1]", "d[2]", "d[3]"),
+    "b": ("b",),
+    "c": ("c",),
+    "e": ("e",),
+    "f": ("f=red", "f=green"),
+    "g": ("g",),
+    "h": ("h=true", "h=false"),
+    "tags": ("tags=p", "tags=q"),
+    "seqf": ("seqf[0]", "seqf[1]"),
+    "title": ("title[0]", "title[1]", "title[2]", "title[3]", "title[4]", "title[5]", "title[6]", "title[7]"),
+    "body": ("body[0]", "body[1]", "body[2]", "body[3]", "body[4]", "body[5]"),
+    "flag": ("flag",),
+    "n16": ("n16",),
+    "y": ("y",),
+    "w": ("w",),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {

@@ -27,6 +27,13 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "features": ("bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g", "island=Biscoe", "island=Dream", "island=Torgersen", "sex=female", "sex=male", "sex=unknown"),
+    "year": ("year",),
+    "species": ("species",),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {

@@ -44,6 +44,30 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "num": ("a", "d"),
+    "cat": ("f=red", "f=green", "h=true", "h=false"),
+    "b": ("b",),
+    "c": ("c",),
+    "e": ("e",),
+    "g": ("g",),
+    "i": ("i",),
+    "j": ("j",),
+    "k": ("k",),
+    "l": ("l",),
+    "m": ("m",),
+    "n": ("n=-1", "n=0", "n=1"),
+    "big": ("big",),
+    "bigint": ("bigint=-9223372036854775808", "bigint=-5", "bigint=-1", "bigint=0", "bigint=1", "bigint=2", "bigint=3", "bigint=5", "bigint=8", "bigint=13", "bigint=21", "bigint=34", "bigint=55", "bigint=89", "bigint=144", "bigint=233", "bigint=377", "bigint=610", "bigint=987", "bigint=9223372036854775807"),
+    "short": ("short",),
+    "wide": ("wide=", "wide=a", "wide=ab", "wide=abc", "wide=abcd", "wide=abcde", "wide=abcdef", "wide=abcdefg", "wide=abcdefgh", "wide=\xe9", "wide=\xe9\xe9", "wide=\xe9\xe9\xe9", "wide=\xe9\xe9\xe9\xe9", "wide=\u65e5", "wide=\u65e5\u672c", "wide=\u65e5\u672c\u8a9e", "wide=b", "wide=ba", "wide=bab"),
+    "v": ("v[0]", "v[1]", "v[2]"),
+    "codes": ("codes=a", "codes=b"),
+    "y": ("y",),
+    "w": ("w",),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {

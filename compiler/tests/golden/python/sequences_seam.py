@@ -41,6 +41,18 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "x": ("x[0]", "x[1]"),
+    "kind": ("kind=a", "kind=b", "kind=c"),
+    "tag": ("tag",),
+    "title": ("title[0]", "title[1]", "title[2]", "title[3]", "title[4]", "title[5]"),
+    "body": ("body[0]", "body[1]", "body[2]", "body[3]"),
+    "code": ("code[0]", "code[1]", "code[2]"),
+    "tags": ("tags=x", "tags=y", "tags=z"),
+    "picks": ("picks=1", "picks=2", "picks=3"),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {

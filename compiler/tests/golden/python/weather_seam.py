@@ -27,6 +27,13 @@ TENSOR_SPECS: Final[dict[str, tuple[str, tuple[int | None, ...]]]] = {
 }
 """Each tensor `encode` returns, in order: numpy dtype, and shape (`None`: the batch and dims padded to the batch's longest)."""
 
+FEATURE_NAMES: Final[dict[str, tuple[str, ...]]] = {
+    "features": ("precipitation", "temp_max", "temp_min", "wind"),
+    "rain_band": ("rain_band",),
+    "weather": ("weather",),
+}
+"""Each tensor's columns along its last axis, by name: the input, `input=category` for a one-hot, `input[i]` for positions. Tensors whose last axis is a dim have none."""
+
 Record = TypedDict(
     "Record",
     {
