@@ -54,37 +54,37 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 fn categories(dtype: DType) -> BoxedStrategy<Categories> {
+    let list: BoxedStrategy<Vec<Scalar>> = match dtype {
+        DType::Str => btree_set(text(), 1..6)
+            .prop_map(|s| s.into_iter().map(Scalar::Str).collect())
+            .boxed(),
+        DType::Bool => Just(vec![Scalar::Bool(true), Scalar::Bool(false)]).boxed(),
+        d => {
+            let (lo, hi) = d.int_bounds().expect("integer dtype");
+            btree_set(lo..=hi, 1..6)
+                .prop_map(|s| s.into_iter().map(Scalar::Int).collect())
+                .boxed()
+        }
+    };
     let fit = (
         any::<bool>(),
         proptest::option::of(1u64..100),
         proptest::option::of(1u64..10),
+        proptest::option::of(list.clone()),
     )
-        .prop_map(|(freq, max_categories, min_frequency)| Categories::Fit {
-            order: if freq {
-                FitOrder::Frequency
-            } else {
-                FitOrder::Lexical
+        .prop_map(
+            |(freq, max_categories, min_frequency, include)| Categories::Fit {
+                order: if freq {
+                    FitOrder::Frequency
+                } else {
+                    FitOrder::Lexical
+                },
+                max_categories,
+                min_frequency,
+                include: include.unwrap_or_default(),
             },
-            max_categories,
-            min_frequency,
-        });
-    let list = match dtype {
-        DType::Str => btree_set(text(), 1..6)
-            .prop_map(|s| Categories::List(s.into_iter().map(Scalar::Str).collect()))
-            .boxed(),
-        DType::Bool => Just(Categories::List(vec![
-            Scalar::Bool(true),
-            Scalar::Bool(false),
-        ]))
-        .boxed(),
-        d => {
-            let (lo, hi) = d.int_bounds().expect("integer dtype");
-            btree_set(lo..=hi, 1..6)
-                .prop_map(|s| Categories::List(s.into_iter().map(Scalar::Int).collect()))
-                .boxed()
-        }
-    };
-    prop_oneof![1 => fit, 3 => list].boxed()
+        );
+    prop_oneof![1 => fit, 3 => list.prop_map(Categories::List)].boxed()
 }
 
 fn encoding(dtype: DType, shaped: bool) -> BoxedStrategy<Encoding> {

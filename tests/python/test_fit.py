@@ -109,7 +109,7 @@ def test_fitted_schema_names_its_data_and_is_reproducible(tmp_path: pathlib.Path
     second = run(parity.CLI, "fit", path, "--data", data, env=env)
     assert first.returncode == 0 and first.stdout == second.stdout
     lines = first.stdout.splitlines()
-    assert lines[0] == "# Fitted by `tensorseam fit` from penguins.csv on 2026-11-18T11:06:40Z: 344 rows."
+    assert lines[0] == "# Fitted by `tensorseam fit` from penguins.csv on 2026-11-18T11:06:40Z: 344 rows. Version 1 kept from the source schema."
     assert lines[1].startswith("# Skipped values: bill_length_mm 2 missing;"), lines[1]
     # The DSL form of the same schema is written in the DSL.
     seam = tmp_path / "schema.seam"

@@ -58,6 +58,11 @@ pub fn dispatch(cli: Cli) -> u8 {
             output,
             schema_path,
         } => with_schema(&schema, cli.color, |c| {
+            warn_unfitted(
+                c,
+                &schema,
+                "the Rust struct will not compile and the Python module raises",
+            );
             crate::build::build(c, &schema, &output, schema_path)
         }),
         Command::Fit {
@@ -135,6 +140,7 @@ pub fn dispatch(cli: Cli) -> u8 {
                     return 2;
                 }
             };
+            warn_unfitted(c, &schema, "the derive refuses the struct");
             let opts = emit::rust::StructOptions {
                 schema_path,
                 training,
@@ -167,6 +173,7 @@ pub fn dispatch(cli: Cli) -> u8 {
             let name = schema
                 .file_name()
                 .map_or_else(|| schema.to_string_lossy(), |n| n.to_string_lossy());
+            warn_unfitted(c, &schema, "the module raises when it encodes");
             write_output(output.as_deref(), &emit::python::module(c, &name))
         }),
         Command::Gen {
@@ -194,6 +201,10 @@ fn check(paths: &[std::path::PathBuf], format: DiagFormat, color: Color) -> u8 {
         match compile_path(&path.to_string_lossy()) {
             Ok((file, compiled)) => {
                 io_failed = io_failed.max(reporter.report(&file, &compiled.diagnostics));
+                // One line per valid schema, so a passing check says what it checked.
+                if let (Some(c), DiagFormat::Human) = (&compiled.checked, format) {
+                    io_failed = io_failed.max(out(&format!("{}\n", summary(&file, c))));
+                }
             }
             Err(e) => io_failed = io_error(path, &e),
         }
@@ -207,8 +218,44 @@ fn check(paths: &[std::path::PathBuf], format: DiagFormat, color: Color) -> u8 {
     }
 }
 
-/// Whether a schema's text holds a comment that formatting would drop. A `#` at the start of a line
-/// or after whitespace, outside quotes, starts one in both syntaxes.
+/// `schemas/penguins.yaml: ok — penguins v3, 8 inputs, 3 tensors, fingerprint 1c36b15503dfffb7`,
+/// with what is still to do for a schema with `fit` placeholders.
+fn summary(file: &tensorseam_compiler::SourceFile, c: &Checked) -> String {
+    let s = c.schema();
+    let plural = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let pending = c.unfitted_inputs();
+    let todo = if pending.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; `fit` placeholders in {} (run `tensorseam fit`)",
+            pending.join(", ")
+        )
+    };
+    format!(
+        "{}: ok — {} v{}, {}, {}, fingerprint {}{todo}",
+        tensorseam_compiler::names::printable(file.path()),
+        s.name,
+        s.version,
+        plural(s.inputs.len(), "input"),
+        plural(s.specs.len(), "tensor"),
+        &c.fingerprint()[..16]
+    )
+}
+
+/// Generated code for a schema with `fit` placeholders cannot encode yet: say so, and what to run.
+fn warn_unfitted(c: &Checked, schema: &Path, consequence: &str) {
+    let pending = c.unfitted_inputs();
+    if !pending.is_empty() {
+        say!(
+            "warning: `{}` has `fit` placeholders in {}: {consequence} until you run `tensorseam fit {} --data DATA -o FITTED` and generate from the fitted schema",
+            tensorseam_compiler::names::printable(&schema.to_string_lossy()),
+            pending.join(", "),
+            tensorseam_compiler::names::printable(&schema.to_string_lossy())
+        );
+    }
+}
+
 fn render(c: &Checked, syntax: Syntax) -> String {
     match syntax {
         Syntax::Yaml => emit::yaml::write(c.schema()),

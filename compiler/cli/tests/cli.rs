@@ -38,7 +38,19 @@ fn check_exit_codes() {
         &[],
     );
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
-    assert!(ok.stdout.is_empty());
+    // One line per schema says what was checked.
+    let lines: Vec<String> = text(&ok.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert!(
+        lines[0].starts_with("penguins.yaml: ok — penguins v3, 8 inputs, 3 tensors, fingerprint "),
+        "{lines:?}"
+    );
+    let unfitted = run(&["check", "reviews.seam"], &[]);
+    assert!(
+        text(&unfitted.stdout).contains("`fit` placeholders in language (run `tensorseam fit`)"),
+        "{}",
+        text(&unfitted.stdout)
+    );
 
     let dir = scratch("exit");
     let bad = dir.join("bad.seam");

@@ -993,3 +993,58 @@ fn fit_says_what_it_skipped() {
         text(&out.stderr)
     );
 }
+
+/// `categories: {fit: {include: […]}}` keeps categories the data lacks (a class the training
+/// data has no example of), in YAML and in the DSL; the fitted schema keeps the source's version.
+#[test]
+fn fit_keeps_included_categories_and_the_version() {
+    let dir = scratch("fit-include");
+    std::fs::write(
+        dir.join("rows.csv"),
+        "cyl,origin\n4,USA\n4,Japan\n6,USA\n8,USA\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("s.yaml"),
+        "tensorseam: 1\nname: s\nversion: 7\ninputs:\n  cyl:\n    dtype: i64\n    encode: {one_hot: {categories: {fit: {include: [3, 5]}}}}\n  origin:\n    dtype: str\n    encode: {index: {categories: {fit: {order: frequency, include: [Europe]}}}}\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("s.seam"),
+        "schema s v7 {\n  input cyl: i64 { encode one_hot(fit(include: [3, 5])) }\n  input origin: str { encode index(fit(order: frequency, include: [\"Europe\"])) }\n}\n",
+    )
+    .expect("write");
+    for (schema, out) in [("s.yaml", "f.yaml"), ("s.seam", "f.seam")] {
+        let done = run_in(&dir, &["fit", schema, "--data", "rows.csv", "-o", out], &[]);
+        assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+        assert!(
+            text(&done.stderr).contains("the fitted schema keeps version v7"),
+            "{}",
+            text(&done.stderr)
+        );
+        let fitted = std::fs::read_to_string(dir.join(out)).expect("fitted");
+        assert!(
+            fitted.contains("Version 7 kept from the source schema."),
+            "{fitted}"
+        );
+        let (cyl, origin) = if out.ends_with("yaml") {
+            ("[3, 4, 5, 6, 8]", "[USA, Japan, Europe]")
+        } else {
+            (
+                "one_hot(3, 4, 5, 6, 8)",
+                "index(\"USA\", \"Japan\", \"Europe\")",
+            )
+        };
+        assert!(fitted.contains(cyl) && fitted.contains(origin), "{fitted}");
+    }
+    // Both syntaxes of the unfitted schema are one IR, and fmt writes `include` back.
+    let a = run_in(&dir, &["gen", "ir", "--canonical", "s.yaml"], &[]);
+    let b = run_in(&dir, &["gen", "ir", "--canonical", "s.seam"], &[]);
+    assert_eq!(text(&a.stdout), text(&b.stdout));
+    let yaml = run_in(&dir, &["fmt", "--to", "yaml", "s.seam"], &[]);
+    assert!(
+        text(&yaml.stdout).contains("{fit: {include: [3, 5]}}"),
+        "{}",
+        text(&yaml.stdout)
+    );
+}

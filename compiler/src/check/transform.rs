@@ -271,13 +271,14 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
             order: FitOrder::Lexical,
             max_categories: None,
             min_frequency: None,
+            include: Vec::new(),
         }),
         Value::Map(_) => {
             let (key, key_span, payload) = single(cx, node, "categories")?;
             if key != "fit" {
                 cx.report(
                     Diagnostic::new(Code::UnknownKey, key_span, format!("unknown key `{key}` in `categories`"))
-                        .help("write a list of categories, `fit`, or `{fit: {order, max_categories, min_frequency}}`"),
+                        .help("write a list of categories, `fit`, or `{fit: {order, max_categories, min_frequency, include}}`"),
                 );
                 return None;
             }
@@ -286,13 +287,24 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                     order: FitOrder::Lexical,
                     max_categories: None,
                     min_frequency: None,
+                    include: Vec::new(),
                 });
             }
             let o = cx.map(
                 payload,
                 "`fit`",
-                &["order", "max_categories", "min_frequency"],
+                &["order", "max_categories", "min_frequency", "include"],
             )?;
+            let include = match o.get("include") {
+                None => Some(Vec::new()),
+                Some(n) => match &n.value {
+                    Value::Seq(items) => category_list(cx, items, dtype),
+                    _ => {
+                        cx.wrong_kind(n, "include", "a list of categories");
+                        None
+                    }
+                },
+            };
             let order = match o.get("order") {
                 None => Some(FitOrder::Lexical),
                 Some(n) => cx
@@ -313,6 +325,7 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                 order: order?,
                 max_categories: max_categories.map_or(Some(None), |v| v.map(Some))?,
                 min_frequency: min_frequency.map_or(Some(None), |v| v.map(Some))?,
+                include: include?,
             })
         }
         Value::Seq(items) => {
@@ -328,43 +341,48 @@ fn categories(cx: &mut Ctx<'_>, f: &Fields<'_>, dtype: DType, enc: &str) -> Opti
                 );
                 return None;
             }
-            let mut out: Vec<Scalar> = Vec::with_capacity(items.len());
-            // Where each category was first listed: one lookup per item, so a million categories
-            // check in linear time.
-            let mut first_at: HashMap<CategoryKey, Span> = HashMap::with_capacity(items.len());
-            let mut ok = true;
-            for item in items {
-                let Some(v) = scalar(cx, item, dtype, "a category", Code::CategoryKind) else {
-                    ok = false;
-                    continue;
-                };
-                let key = CategoryKey::of(&item.value);
-                if let Some(first) = key.as_ref().and_then(|k| first_at.get(k)) {
-                    cx.report(
-                        Diagnostic::new(
-                            Code::DuplicateCategory,
-                            item.span,
-                            format!("category {v} is listed twice"),
-                        )
-                        .label("listed again here")
-                        .with(*first, "first listed here")
-                        .help("categories must be unique: each is one position in the tensor"),
-                    );
-                    ok = false;
-                    continue;
-                }
-                if let Some(k) = key {
-                    first_at.insert(k, item.span);
-                }
-                out.push(v);
-            }
-            ok.then_some(Categories::List(out))
+            category_list(cx, items, dtype).map(Categories::List)
         }
         _ => {
             cx.wrong_kind(node, "categories", "a list or `fit`");
             None
         }
     }
+}
+
+/// Categories as listed: each of the input's kind, none twice.
+fn category_list(cx: &mut Ctx<'_>, items: &[Node], dtype: DType) -> Option<Vec<Scalar>> {
+    let mut out: Vec<Scalar> = Vec::with_capacity(items.len());
+    // Where each category was first listed: one lookup per item, so a million categories
+    // check in linear time.
+    let mut first_at: HashMap<CategoryKey, Span> = HashMap::with_capacity(items.len());
+    let mut ok = true;
+    for item in items {
+        let Some(v) = scalar(cx, item, dtype, "a category", Code::CategoryKind) else {
+            ok = false;
+            continue;
+        };
+        let key = CategoryKey::of(&item.value);
+        if let Some(first) = key.as_ref().and_then(|k| first_at.get(k)) {
+            cx.report(
+                Diagnostic::new(
+                    Code::DuplicateCategory,
+                    item.span,
+                    format!("category {v} is listed twice"),
+                )
+                .label("listed again here")
+                .with(*first, "first listed here")
+                .help("categories must be unique: each is one position in the tensor"),
+            );
+            ok = false;
+            continue;
+        }
+        if let Some(k) = key {
+            first_at.insert(k, item.span);
+        }
+        out.push(v);
+    }
+    ok.then_some(out)
 }
 
 fn unknown(cx: &mut Ctx<'_>, f: &Fields<'_>, enc: &str, index: bool) -> Option<Unknown> {

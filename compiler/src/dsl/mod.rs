@@ -77,6 +77,7 @@ fn describe(rule: &Rule) -> &'static str {
             "`key: value`"
         }
         Rule::positional | Rule::inner_positional => "a value",
+        Rule::list => "a list like `[1, 2]`",
         _ => "a value",
     }
 }
@@ -496,6 +497,10 @@ impl Builder<'_> {
             Rule::string => self.string(&p),
             Rule::number => self.number(p.as_str(), s),
             Rule::boolean => Node::new(s, Value::Bool(p.as_str() == "true")),
+            Rule::list => {
+                let items: Vec<Node> = p.into_inner().map(|a| self.arg(a)).collect();
+                Node::new(s, Value::Seq(items))
+            }
             Rule::inner_call => {
                 let mut inner = p.into_inner();
                 let name = inner.next().expect("grammar: call name");

@@ -25,6 +25,8 @@ pub(crate) fn fit_parts(
     order: crate::ir::FitOrder,
     max_categories: Option<u64>,
     min_frequency: Option<u64>,
+    include: &[crate::ir::Scalar],
+    scalar: impl Fn(&crate::ir::Scalar) -> String,
 ) -> Vec<String> {
     let mut parts = Vec::new();
     if order == crate::ir::FitOrder::Frequency {
@@ -35,6 +37,10 @@ pub(crate) fn fit_parts(
     }
     if let Some(m) = min_frequency {
         parts.push(format!("min_frequency: {m}"));
+    }
+    if !include.is_empty() {
+        let items: Vec<String> = include.iter().map(scalar).collect();
+        parts.push(format!("include: [{}]", items.join(", ")));
     }
     parts
 }

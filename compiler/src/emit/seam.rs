@@ -44,13 +44,15 @@ pub(crate) fn categories(c: &Categories) -> String {
             order: FitOrder::Lexical,
             max_categories: None,
             min_frequency: None,
-        } => "fit".to_string(),
+            include,
+        } if include.is_empty() => "fit".to_string(),
         Categories::Fit {
             order,
             max_categories,
             min_frequency,
+            include,
         } => {
-            let parts = super::fit_parts(*order, *max_categories, *min_frequency);
+            let parts = super::fit_parts(*order, *max_categories, *min_frequency, include, scalar);
             format!("fit({})", parts.join(", "))
         }
     }

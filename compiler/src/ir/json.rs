@@ -54,11 +54,19 @@ pub fn encoding(e: &Encoding) -> Value {
             order,
             max_categories,
             min_frequency,
-        } => json!({"fit": {
-            "order": match order { FitOrder::Lexical => "lexical", FitOrder::Frequency => "frequency" },
-            "max_categories": max_categories,
-            "min_frequency": min_frequency,
-        }}),
+            include,
+        } => {
+            let mut fit = json!({
+                "order": match order { FitOrder::Lexical => "lexical", FitOrder::Frequency => "frequency" },
+                "max_categories": max_categories,
+                "min_frequency": min_frequency,
+            });
+            // Written only when given: schemas without it keep their fingerprints.
+            if !include.is_empty() {
+                fit["include"] = Value::Array(include.iter().map(scalar).collect());
+            }
+            json!({ "fit": fit })
+        }
     };
     let unknown = |u: &Unknown| match u {
         Unknown::Error => json!("error"),

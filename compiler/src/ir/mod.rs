@@ -266,6 +266,9 @@ pub enum Categories {
         max_categories: Option<u64>,
         /// Drop rarer ones.
         min_frequency: Option<u64>,
+        /// Categories kept whatever the data holds (a class the training data may lack): never
+        /// dropped by `min_frequency` or `max_categories`.
+        include: Vec<Scalar>,
     },
     /// The categories, in tensor order.
     List(Vec<Scalar>),

@@ -126,10 +126,11 @@ pub fn fit(
             .file_name()
             .map_or_else(|| data.to_string_lossy(), |n| n.to_string_lossy());
         let mut text = format!(
-            "# Fitted by `tensorseam fit` from {} on {}: {} rows.\n",
+            "# Fitted by `tensorseam fit` from {} on {}: {} rows. Version {} kept from the source schema.\n",
             tensorseam_compiler::names::comment_text(&source),
             now(),
-            seen.rows
+            seen.rows,
+            schema_ir.version
         );
         if !skipped.is_empty() {
             text.push_str(&format!("# Skipped values: {}.\n", skipped.join("; ")));
@@ -150,7 +151,18 @@ pub fn fit(
             reporter.report(&file, &compiled.diagnostics);
             return 1;
         }
-        crate::output::write_output(output, &text)
+        let status = crate::output::write_output(output, &text);
+        if status == 0 {
+            // The fitted schema is the source's contract with numbers filled in: the same
+            // version. Review a refit with `diff` of the two fitted files.
+            say!(
+                "fit: {} rows; the fitted schema keeps version v{} of `{}` (edit and review the source; `tensorseam diff OLD_FITTED NEW_FITTED` reviews a refit)",
+                seen.rows,
+                schema_ir.version,
+                tensorseam_compiler::names::printable(&schema.to_string_lossy())
+            );
+        }
+        status
     })
 }
 

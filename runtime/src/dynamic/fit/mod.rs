@@ -45,6 +45,16 @@ enum Scale {
     MinMax(Extremes),
 }
 
+/// A category list being fitted: the counts and the options.
+#[derive(Clone)]
+struct Fitting {
+    counts: Counts,
+    order: FitOrder,
+    max: Option<u64>,
+    min: Option<u64>,
+    include: Vec<Key>,
+}
+
 /// One input with `fit` placeholders and what is being learned for it.
 #[derive(Clone)]
 pub struct Target {
@@ -63,7 +73,7 @@ pub struct Target {
     /// The steps before the fitted one, fitted themselves.
     prefix: Vec<scale::Step>,
     scale: Option<(usize, Scale)>,
-    categories: Option<(Counts, FitOrder, Option<u64>, Option<u64>)>,
+    categories: Option<Fitting>,
     /// Missing values skipped.
     pub missing: u64,
     /// Invalid values skipped.
@@ -122,11 +132,18 @@ pub fn targets(c: &Checked) -> Result<Vec<Target>, FitError> {
                         order,
                         max_categories,
                         min_frequency,
+                        include,
                     },
                     _,
                 )) = e.categories()
                 {
-                    categories = Some((Counts::default(), *order, *max_categories, *min_frequency));
+                    categories = Some(Fitting {
+                        counts: Counts::default(),
+                        order: *order,
+                        max: *max_categories,
+                        min: *min_frequency,
+                        include: include.iter().filter_map(Key::of).collect(),
+                    });
                 }
             }
             _ => {}
@@ -175,8 +192,8 @@ impl Target {
             (Some((_, Scale::MinMax(a))), Some((_, Scale::MinMax(b)))) => a.merge(b),
             _ => {}
         }
-        if let (Some((a, ..)), Some((b, ..))) = (&mut self.categories, other.categories) {
-            a.merge(b);
+        if let (Some(a), Some(b)) = (&mut self.categories, other.categories) {
+            a.counts.merge(b.counts);
         }
     }
 
@@ -202,8 +219,8 @@ impl Target {
     #[inline]
     pub fn push_plain_str(&mut self, cell: &[u8]) {
         match (std::str::from_utf8(cell), &mut self.categories) {
-            (Ok(s), Some((counts, ..))) => {
-                counts.push_str(s);
+            (Ok(s), Some(f)) => {
+                f.counts.push_str(s);
                 self.taken += 1;
             }
             _ => self.reject(|| "wrong_type: the cell is not UTF-8 text".to_string()),
@@ -288,11 +305,11 @@ impl Target {
             .rule
             .take(v, false, &self.column)
             .map_err(|r| format!("{}: {}", r.code, r.message))?;
-        if let Some((counts, ..)) = &mut self.categories {
+        if let Some(f) = &mut self.categories {
             match t {
-                Typed::Str(s) => counts.push_str(s),
-                Typed::Bool(b) => counts.push(Key::Bool(b)),
-                Typed::Int(i) => counts.push(Key::Int(i)),
+                Typed::Str(s) => f.counts.push_str(s),
+                Typed::Bool(b) => f.counts.push(Key::Bool(b)),
+                Typed::Int(i) => f.counts.push(Key::Int(i)),
                 Typed::Float(_) => return Err("wrong_type: a float category".to_string()),
             }
             return Ok(());
@@ -381,7 +398,14 @@ pub fn fitted(schema: &Schema, targets: Vec<Target>) -> Result<Schema, FitError>
                 steps[at] = step;
             }
         }
-        if let Some((counts, order, max, min)) = t.categories {
+        if let Some(Fitting {
+            counts,
+            order,
+            max,
+            min,
+            include,
+        }) = t.categories
+        {
             if counts.overflowed() {
                 errors.push(format!(
                     "input `{}` has more than {} distinct values: too many for a category list (one tensor position each) — encode it with `hash`, or with `index` and `unknown: {{oov: n}}` over a listed subset",
@@ -390,7 +414,7 @@ pub fn fitted(schema: &Schema, targets: Vec<Target>) -> Result<Schema, FitError>
                 ));
                 continue;
             }
-            let list = counts.categories(order, max, min);
+            let list = counts.categories(order, max, min, &include);
             if list.is_empty() {
                 errors.push(format!(
                     "input `{}` has no categories to fit{}{note}",

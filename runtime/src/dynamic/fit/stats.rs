@@ -111,6 +111,16 @@ pub enum Key {
 }
 
 impl Key {
+    /// The key of a category literal (`None` for a float, which is no category).
+    pub fn of(s: &Scalar) -> Option<Key> {
+        match s {
+            Scalar::Bool(b) => Some(Key::Bool(*b)),
+            Scalar::Int(i) => Some(Key::Int(*i)),
+            Scalar::Str(s) => Some(Key::Str(s.as_str().into())),
+            Scalar::Float(_) => None,
+        }
+    }
+
     fn scalar(&self) -> Scalar {
         match self {
             Key::Bool(b) => Scalar::Bool(*b),
@@ -236,13 +246,16 @@ impl Counts {
         self.add(k, 1);
     }
 
-    /// The fitted category list: those seen at least `min_frequency` times; the
-    /// `max_categories` most frequent of them (ties: lexical); in `order`.
+    /// The fitted category list: `include` whatever the data holds, and those seen at least
+    /// `min_frequency` times, the `max_categories` most frequent of them (ties: lexical; the
+    /// included count against the maximum first); in `order` (frequency: included ones never
+    /// seen come last, in the order given).
     pub fn categories(
         self,
         order: FitOrder,
         max_categories: Option<u64>,
         min_frequency: Option<u64>,
+        include: &[Key],
     ) -> Vec<Scalar> {
         let mut all: Vec<(Key, u64)> = self
             .counts
@@ -253,13 +266,39 @@ impl Counts {
                     .into_iter()
                     .map(|(k, n)| (Key::Str(unpack(k)), n)),
             )
-            .filter(|(_, n)| *n >= min_frequency.unwrap_or(1))
             .collect();
+        let kept = |k: &Key| include.contains(k);
+        let seen: std::collections::HashMap<&Key, u64> = all.iter().map(|(k, n)| (k, *n)).collect();
+        let mut included: Vec<(Key, u64)> = include
+            .iter()
+            .map(|k| (k.clone(), seen.get(k).copied().unwrap_or(0)))
+            .collect();
+        drop(seen);
+        all.retain(|(k, n)| !kept(k) && *n >= min_frequency.unwrap_or(1));
         // Most frequent first, ties in lexical order: the order `max_categories` keeps from.
         all.sort_by(|(a, x), (b, y)| y.cmp(x).then_with(|| a.cmp(b)));
         if let Some(m) = max_categories {
-            all.truncate(usize::try_from(m).unwrap_or(usize::MAX));
+            let room = usize::try_from(m)
+                .unwrap_or(usize::MAX)
+                .saturating_sub(included.len());
+            all.truncate(room);
         }
+        // The included by frequency among the rest (never-seen ones last, as given).
+        included.sort_by(|(_, x), (_, y)| y.cmp(x));
+        let mut all: Vec<(Key, u64)> = {
+            let mut merged = Vec::with_capacity(all.len() + included.len());
+            let (mut a, mut b) = (all.into_iter().peekable(), included.into_iter().peekable());
+            loop {
+                let take_b = match (a.peek(), b.peek()) {
+                    (Some((ka, x)), Some((kb, y))) => y > x || (y == x && kb < ka),
+                    (None, Some(_)) => true,
+                    (Some(_), None) => false,
+                    (None, None) => break,
+                };
+                merged.extend(if take_b { b.next() } else { a.next() });
+            }
+            merged
+        };
         if order == FitOrder::Lexical {
             all.sort_by(|(a, _), (b, _)| a.cmp(b));
         }
@@ -270,6 +309,36 @@ impl Counts {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn included_categories_are_kept_whatever_the_data() {
+        let mut c = Counts::default();
+        for (k, n) in [(1, 5), (2, 3), (3, 1)] {
+            (0..n).for_each(|_| c.push(Key::Int(k)));
+        }
+        let ints = |v: Vec<Scalar>| -> Vec<i128> {
+            v.into_iter()
+                .map(|s| match s {
+                    Scalar::Int(i) => i,
+                    _ => -1,
+                })
+                .collect()
+        };
+        let include = [Key::Int(10), Key::Int(3)];
+        // Lexical: 10 (never seen) and 3 (below min_frequency) kept; max counts them first.
+        assert_eq!(
+            ints(
+                c.clone()
+                    .categories(FitOrder::Lexical, Some(3), Some(2), &include)
+            ),
+            vec![1, 3, 10]
+        );
+        // By frequency: the included by their counts, never-seen last.
+        assert_eq!(
+            ints(c.categories(FitOrder::Frequency, None, None, &include)),
+            vec![1, 2, 3, 10]
+        );
+    }
 
     #[test]
     fn welford_matches_the_two_pass_formula() {
@@ -319,7 +388,7 @@ mod tests {
         }
         let names = |v: Vec<Scalar>| -> Vec<String> { v.iter().map(ToString::to_string).collect() };
         assert_eq!(
-            names(c.clone().categories(FitOrder::Lexical, None, None)),
+            names(c.clone().categories(FitOrder::Lexical, None, None, &[])),
             [
                 "\"\"",
                 "\"B\"",
@@ -331,7 +400,7 @@ mod tests {
             ]
         );
         assert_eq!(
-            names(c.clone().categories(FitOrder::Frequency, None, None)),
+            names(c.clone().categories(FitOrder::Frequency, None, None, &[])),
             [
                 "\"c\"",
                 "\"b\"",
@@ -343,11 +412,11 @@ mod tests {
             ]
         );
         assert_eq!(
-            names(c.clone().categories(FitOrder::Lexical, Some(2), None)),
+            names(c.clone().categories(FitOrder::Lexical, Some(2), None, &[])),
             ["\"b\"", "\"c\""]
         );
         assert_eq!(
-            names(c.categories(FitOrder::Frequency, None, Some(2))),
+            names(c.categories(FitOrder::Frequency, None, Some(2), &[])),
             ["\"c\"", "\"b\""]
         );
         let mut n = Counts::default();
@@ -355,7 +424,7 @@ mod tests {
             n.push(Key::Int(k));
         }
         assert_eq!(
-            names(n.categories(FitOrder::Lexical, None, None)),
+            names(n.categories(FitOrder::Lexical, None, None, &[])),
             ["-2", "3", "10"]
         );
         let mut b = Counts::default();
@@ -363,11 +432,11 @@ mod tests {
             b.push(Key::Bool(v));
         }
         assert_eq!(
-            names(b.clone().categories(FitOrder::Lexical, None, None)),
+            names(b.clone().categories(FitOrder::Lexical, None, None, &[])),
             ["false", "true"]
         );
         assert_eq!(
-            names(b.categories(FitOrder::Frequency, None, None)),
+            names(b.categories(FitOrder::Frequency, None, None, &[])),
             ["true", "false"]
         );
     }
