@@ -114,3 +114,45 @@ def test_verify_reads_fortran_order(tmp_path, tensorseam, schemas):
              tilt_deg=np.zeros(2, np.int8), stroke_count=np.zeros(2, np.int64), __tensorseam__=meta)
     done = run(tensorseam, "verify", schemas / "digits.yaml", path)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_module_saves_batches_verify_accepts(tmp_path, tensorseam, schemas):
+    """`save(tensors, path)` writes what `tensorseam encode` writes for the same records: the same
+    tensors, bit for bit, and the metadata `verify` checks; the safetensors library reads it."""
+    import importlib.util
+
+    import pytest
+    from safetensors.numpy import load_file
+
+    module = tmp_path / "penguins_schema.py"
+    assert run(tensorseam, "gen", "python", schemas / "penguins.yaml", "-o", module).returncode == 0
+    spec = importlib.util.spec_from_file_location("penguins_saved", module)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    tensors = mod.encode(PENGUINS, training=True)
+    data = tmp_path / "p.jsonl"
+    write_jsonl(data, PENGUINS)
+    for suffix in ("npz", "safetensors"):
+        saved = tmp_path / f"saved.{suffix}"
+        mod.save(tensors, saved)
+        done = run(tensorseam, "verify", schemas / "penguins.seam", saved)
+        assert done.returncode == 0, done.stdout + done.stderr
+        rust = tmp_path / f"rust.{suffix}"
+        assert run(tensorseam, "encode", schemas / "penguins.yaml", "--data", data, "-o", rust, "--training").returncode == 0
+        if suffix == "safetensors":
+            ours, theirs = load_file(str(saved)), load_file(str(rust))
+        else:
+            ours, theirs = dict(np.load(saved, allow_pickle=False)), dict(np.load(rust, allow_pickle=False))
+        assert sorted(ours) == sorted(theirs)
+        for name, array in theirs.items():
+            assert ours[name].dtype == array.dtype and ours[name].tobytes() == array.tobytes(), name
+    # Another schema's verify says the fingerprint differs; a wrong tensor is refused up front.
+    assert run(tensorseam, "verify", schemas / "digits.yaml", tmp_path / "saved.npz").returncode == 1
+    with pytest.raises(ValueError, match="tensor `features` is float64"):
+        mod.save({**tensors, "features": tensors["features"].astype(np.float64)}, tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match="has no tensor `extra`"):
+        mod.save({**tensors, "extra": tensors["year"]}, tmp_path / "bad.npz")
+    with pytest.raises(ValueError, match=r"\*\.npz"):
+        mod.save(tensors, tmp_path / "bad.pt")
+    assert not (tmp_path / "bad.npz").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -144,3 +144,14 @@ def test_rust_agrees_on_real_columns(schema: str, data: pathlib.Path, tensorseam
     for name, array in py.items():
         assert rust[name].dtype == array.dtype, name
         np.testing.assert_array_equal(rust[name], array, err_msg=name)
+
+
+def test_feature_names_say_what_each_column_is(cars: types.ModuleType) -> None:
+    out = cars.encode(frame(CARS))
+    names = cars.FEATURE_NAMES["features"]
+    assert len(names) == out["features"].shape[1]
+    assert names[:6] == ("cylinders=3", "cylinders=4", "cylinders=5", "cylinders=6", "cylinders=8", "displacement")
+    assert names[9:] == ("origin=Europe", "origin=Japan", "origin=USA")
+    # The one-hot column named `origin=USA` is 1 exactly where the data says USA.
+    usa = names.index("origin=USA")
+    np.testing.assert_array_equal(out["features"][:, usa] == 1.0, frame(CARS)["Origin"].to_numpy() == "USA")

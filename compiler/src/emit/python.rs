@@ -143,6 +143,7 @@ import importlib
 import json
 import math
 import operator
+import os
 import warnings
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat

@@ -1355,3 +1355,65 @@ def encode_arrow(batch: Any, training: bool = False, strict: bool = False, allow
         else:
             columns[name] = col.to_pylist()
     return encode(columns, training=training, strict=strict, allow_missing=allow_missing)
+
+
+_SAFETENSORS_DTYPES: Final = {"bool": "BOOL", "int8": "I8", "int16": "I16", "int32": "I32", "int64": "I64", "uint8": "U8", "uint16": "U16", "uint32": "U32", "uint64": "U64", "float32": "F32", "float64": "F64"}
+
+
+def _batch_arrays(tensors: Mapping[str, Any]) -> list[tuple[str, Array]]:
+    """The tensors `encode` returned, checked against the schema's tensors, in the schema's order."""
+    if not isinstance(tensors, Mapping):
+        raise TypeError(f"`tensors` must be the dict `encode` returns, not {type(tensors).__name__}")
+    unknown = [str(k) for k in tensors if k not in TENSOR_SPECS]
+    if unknown:
+        raise ValueError(f"schema `{SCHEMA_NAME}` has no tensor {', '.join(f'`{k}`' for k in unknown)}; its tensors are {', '.join(TENSOR_SPECS)}")
+    out = []
+    for name, (dtype, shape) in TENSOR_SPECS.items():
+        if name not in tensors:
+            continue
+        a = np.asarray(tensors[name])
+        if a.dtype.name != dtype or a.ndim != len(shape) or any(n is not None and n != m for n, m in zip(shape, a.shape)):
+            raise ValueError(f"tensor `{name}` is {a.dtype.name} {list(a.shape)}; the schema makes {dtype} {[n if n is not None else '?' for n in shape]}")
+        out.append((name, np.ascontiguousarray(a)))
+    return out
+
+
+def save(tensors: Mapping[str, Any], path: Any) -> None:
+    """Writes the tensors `encode` returned as a batch file `tensorseam verify` accepts: `.npz`
+    (numpy's own) or `.safetensors`, carrying this schema's name, version and fingerprint, as
+    `tensorseam encode` writes them. The file is written beside its target and renamed over it:
+    a failure leaves any old file as it was."""
+    target = os.fspath(path)
+    kind = "npz" if target.endswith(".npz") else "safetensors" if target.endswith(".safetensors") else None
+    if kind is None:
+        raise ValueError(f"`{target}`: a batch file is `*.npz` or `*.safetensors`")
+    arrays = _batch_arrays(tensors)
+    # The runtime's metadata, byte for byte: keys sorted, no spaces.
+    meta = json.dumps({"fingerprint": FINGERPRINT, "schema": SCHEMA_NAME, "version": SCHEMA_VERSION}, separators=(",", ":"), ensure_ascii=False)
+    folder = os.path.dirname(target) or "."
+    temp = os.path.join(folder, f".{os.path.basename(target)}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "xb") as f:
+            if kind == "npz":
+                entries: dict[str, Any] = dict(arrays)
+                entries["__tensorseam__"] = np.array(meta)
+                np.savez(f, **entries)
+            else:
+                header: dict[str, Any] = {"__metadata__": {"__tensorseam__": meta}}
+                offset = 0
+                for name, a in arrays:
+                    header[name] = {"dtype": _SAFETENSORS_DTYPES[a.dtype.name], "shape": list(a.shape), "data_offsets": [offset, offset + a.nbytes]}
+                    offset += a.nbytes
+                text = json.dumps(header, separators=(",", ":")).encode()
+                text += b" " * (-len(text) % 8)
+                f.write(len(text).to_bytes(8, "little"))
+                f.write(text)
+                for _, a in arrays:
+                    f.write(a.astype(a.dtype.newbyteorder("<"), copy=False).tobytes())
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        if os.path.exists(temp):
+            os.remove(temp)
+        raise
