@@ -42,6 +42,18 @@ fn now() -> String {
     timestamp(secs)
 }
 
+/// The comments of the source schema (none when it cannot be read again).
+fn source_comments(schema: &Path) -> Vec<tensorseam_compiler::comments::Comment> {
+    let Ok(bytes) = tensorseam_compiler::read_source(schema) else {
+        return Vec::new();
+    };
+    let (file, _) = tensorseam_compiler::compile_bytes(&schema.to_string_lossy(), &bytes);
+    let mut diags = Vec::new();
+    tensorseam_compiler::parse(&file, &mut diags)
+        .map(|tree| tensorseam_compiler::comments::extract(&file, &tree))
+        .unwrap_or_default()
+}
+
 /// Runs `tensorseam fit`.
 pub fn fit(
     schema: &Path,
@@ -122,6 +134,8 @@ pub fn fit(
             Syntax::Yaml => emit::yaml::write(&schema_ir),
             Syntax::Seam => emit::seam::write(&schema_ir),
         };
+        // The source's comments come along, beside their elements (as `fmt` keeps them).
+        let body = tensorseam_compiler::comments::restore(&body, syntax, &source_comments(schema));
         let source = data
             .file_name()
             .map_or_else(|| data.to_string_lossy(), |n| n.to_string_lossy());
