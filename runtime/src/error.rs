@@ -92,6 +92,18 @@ impl ValidationErrors {
         }
     }
 
+    /// Adds `other`'s errors (a later part of a stream), their rows moved on by `offset`, up to
+    /// this collection's limit; the rest are counted.
+    pub fn absorb(&mut self, other: &ValidationErrors, offset: usize) {
+        if self.unbuildable.is_none() {
+            self.unbuildable.clone_from(&other.unbuildable);
+        }
+        for e in &other.errors {
+            self.push(e.row + offset, e.path.clone(), e.code, e.message.clone());
+        }
+        self.omitted += other.omitted;
+    }
+
     /// The recorded errors, in row order.
     pub fn errors(&self) -> &[ValidationError] {
         &self.errors

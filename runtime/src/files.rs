@@ -320,29 +320,146 @@ fn read_unicode(r: &mut impl Read) -> Option<String> {
     Some(chars?.trim_end_matches('\0').to_string())
 }
 
+/// What a batch file holds — metadata and named tensors — written a block at a time: one batch,
+/// or the parts a stream encoded, stacked along the batch axis ([`write_parts`]).
+trait Contents {
+    fn meta(&self) -> String;
+    fn len(&self) -> usize;
+    fn name(&self, i: usize) -> &str;
+    fn dtype(&self, i: usize) -> DType;
+    fn shape(&self, i: usize) -> Vec<usize>;
+    fn write_le(&self, i: usize, w: &mut dyn Write) -> std::io::Result<()>;
+}
+
+impl Contents for Batch {
+    fn meta(&self) -> String {
+        meta_json(self)
+    }
+    fn len(&self) -> usize {
+        self.tensors().len()
+    }
+    fn name(&self, i: usize) -> &str {
+        &self.tensors()[i].0
+    }
+    fn dtype(&self, i: usize) -> DType {
+        self.tensors()[i].1.dtype()
+    }
+    fn shape(&self, i: usize) -> Vec<usize> {
+        self.tensors()[i].1.shape().to_vec()
+    }
+    fn write_le(&self, i: usize, w: &mut dyn Write) -> std::io::Result<()> {
+        self.tensors()[i].1.write_le(w)
+    }
+}
+
+/// Batches of one plan stacked along the batch axis, each tensor's other axes as wide as the
+/// widest part's (a dim without `max` pads to each part's longest; zeros and `false` pad further,
+/// as they would have in one batch).
+struct Stack<'a>(&'a [Batch]);
+
+impl Contents for Stack<'_> {
+    fn meta(&self) -> String {
+        self.0.first().map(meta_json).unwrap_or_default()
+    }
+    fn len(&self) -> usize {
+        self.0.first().map_or(0, |b| b.tensors().len())
+    }
+    fn name(&self, i: usize) -> &str {
+        &self.0[0].tensors()[i].0
+    }
+    fn dtype(&self, i: usize) -> DType {
+        self.0[0].tensors()[i].1.dtype()
+    }
+    fn shape(&self, i: usize) -> Vec<usize> {
+        let mut shape = self.0[0].tensors()[i].1.shape().to_vec();
+        shape[0] = 0;
+        for part in self.0 {
+            let s = part.tensors()[i].1.shape();
+            shape[0] += s[0];
+            for (a, b) in shape.iter_mut().zip(s).skip(1) {
+                *a = (*a).max(*b);
+            }
+        }
+        shape
+    }
+    fn write_le(&self, i: usize, w: &mut dyn Write) -> std::io::Result<()> {
+        let target = self.shape(i);
+        for part in self.0 {
+            let t = &part.tensors()[i].1;
+            if t.shape()[1..] == target[1..] {
+                t.write_le(w)?;
+            } else {
+                padded(&t.to_le_bytes(), t.shape(), &target, t.dtype().size(), w)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes `bytes` (a row-major array of `shape`) as an array whose axes after the first are
+/// `target`'s, zero-padded at the end of each axis.
+fn padded(
+    bytes: &[u8],
+    shape: &[usize],
+    target: &[usize],
+    size: usize,
+    w: &mut dyn Write,
+) -> std::io::Result<()> {
+    const ZEROS: [u8; 4096] = [0; 4096];
+    let zeros = |n: usize, w: &mut dyn Write| -> std::io::Result<()> {
+        let mut left = n;
+        while left > 0 {
+            let k = left.min(ZEROS.len());
+            w.write_all(&ZEROS[..k])?;
+            left -= k;
+        }
+        Ok(())
+    };
+    let inner: usize = shape[1..].iter().product::<usize>() * size;
+    let wide: usize = target[1..].iter().product::<usize>() * size;
+    for row in 0..shape[0] {
+        let chunk = &bytes[row * inner..(row + 1) * inner];
+        if shape.len() == 1 {
+            w.write_all(chunk)?;
+        } else {
+            // Each row: its sub-arrays along axis 1, then zeros for the missing ones.
+            let sub_shape = &shape[1..];
+            let sub_target = &target[1..];
+            padded(chunk, sub_shape, sub_target, size, w)?;
+            let written = sub_shape[0] * sub_target[1..].iter().product::<usize>() * size;
+            zeros(wide - written, w)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes `batch` as `.npz` to `w`, a tensor at a time.
 ///
 /// # Errors
 /// I/O errors.
 pub fn write_npz(batch: &Batch, w: impl Write + Seek) -> Result<(), FileError> {
+    npz_contents(batch, w)
+}
+
+fn npz_contents(c: &dyn Contents, w: impl Write + Seek) -> Result<(), FileError> {
     let mut zip = zip::ZipWriter::new(w);
-    for (name, tensor) in batch.tensors() {
-        let header = npy_header(descr(tensor.dtype()), tensor.shape());
-        let size = header.len() as u64 + (tensor.len() * tensor.dtype().size()) as u64;
+    for i in 0..c.len() {
+        let (dtype, shape) = (c.dtype(i), c.shape(i));
+        let header = npy_header(descr(dtype), &shape);
+        let size = header.len() as u64 + (shape.iter().product::<usize>() * dtype.size()) as u64;
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Stored)
             .large_file(size >= u64::from(u32::MAX));
-        zip.start_file(format!("{name}.npy"), options)
+        zip.start_file(format!("{}.npy", c.name(i)), options)
             .map_err(err)?;
         zip.write_all(&header).map_err(err)?;
-        tensor.write_le(&mut zip).map_err(err)?;
+        c.write_le(i, &mut zip).map_err(err)?;
     }
     let options =
         zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
     zip.start_file(format!("{META_KEY}.npy"), options)
         .map_err(err)?;
-    zip.write_all(&npy_unicode(&meta_json(batch)))
-        .map_err(err)?;
+    zip.write_all(&npy_unicode(&c.meta())).map_err(err)?;
     zip.finish().map_err(err)?;
     Ok(())
 }
@@ -423,18 +540,23 @@ fn from_st(name: &str) -> Option<DType> {
 ///
 /// # Errors
 /// I/O errors.
-pub fn write_safetensors(batch: &Batch, mut w: impl Write) -> Result<(), FileError> {
+pub fn write_safetensors(batch: &Batch, w: impl Write) -> Result<(), FileError> {
+    safetensors_contents(batch, w)
+}
+
+fn safetensors_contents(c: &dyn Contents, mut w: impl Write) -> Result<(), FileError> {
     let mut header = serde_json::Map::new();
     header.insert(
         "__metadata__".to_string(),
-        serde_json::json!({ META_KEY: meta_json(batch) }),
+        serde_json::json!({ META_KEY: c.meta() }),
     );
     let mut offset = 0usize;
-    for (name, t) in batch.tensors() {
-        let n = t.len() * t.dtype().size();
+    for i in 0..c.len() {
+        let (dtype, shape) = (c.dtype(i), c.shape(i));
+        let n = shape.iter().product::<usize>() * dtype.size();
         header.insert(
-            name.clone(),
-            serde_json::json!({"dtype": st_dtype(t.dtype()), "shape": t.shape(), "data_offsets": [offset, offset + n]}),
+            c.name(i).to_string(),
+            serde_json::json!({"dtype": st_dtype(dtype), "shape": shape, "data_offsets": [offset, offset + n]}),
         );
         offset += n;
     }
@@ -443,8 +565,8 @@ pub fn write_safetensors(batch: &Batch, mut w: impl Write) -> Result<(), FileErr
     w.write_all(&(text.len() as u64).to_le_bytes())
         .map_err(err)?;
     w.write_all(&text).map_err(err)?;
-    for (_, t) in batch.tensors() {
-        t.write_le(&mut w).map_err(err)?;
+    for i in 0..c.len() {
+        c.write_le(i, &mut w).map_err(err)?;
     }
     w.flush().map_err(err)
 }
@@ -589,6 +711,35 @@ pub fn write(batch: &Batch, path: &Path) -> Result<(), FileError> {
     file.commit().map_err(err)
 }
 
+/// Writes batches of one plan as one file, stacked along the batch axis in order (the parts of a
+/// stream): the same bytes one batch of all their rows would give, without copying them into one.
+///
+/// # Errors
+/// No parts, an unknown extension, or an I/O error naming the file; the old file is then as it was.
+pub fn write_parts(parts: &[Batch], path: &Path) -> Result<(), FileError> {
+    stage_parts(parts, path)?.commit().map_err(err)
+}
+
+/// As [`write_parts`], leaving the written file for the caller to put in place
+/// ([`AtomicFile::commit`]) — several files are put in place together once all are written.
+///
+/// # Errors
+/// As [`write_parts`].
+pub fn stage_parts(parts: &[Batch], path: &Path) -> Result<AtomicFile, FileError> {
+    if parts.is_empty() {
+        return Err(FileError(format!("`{}`: no rows to write", path.display())));
+    }
+    let format = format_of(path)?;
+    let mut file = AtomicFile::create(path).map_err(err)?;
+    let stack = Stack(parts);
+    let written = match format {
+        Format::Npz => npz_contents(&stack, &mut file),
+        Format::Safetensors => safetensors_contents(&stack, &mut file),
+    };
+    written.map_err(|e| FileError(format!("cannot write `{}`: {e}", path.display())))?;
+    Ok(file)
+}
+
 /// Opens a batch file for reading: a regular file (a device or a pipe has no end to read to).
 fn open(path: &Path) -> Result<(std::fs::File, u64), FileError> {
     let cannot = |e: &dyn fmt::Display| FileError(format!("cannot read `{}`: {e}", path.display()));
@@ -601,6 +752,11 @@ fn open(path: &Path) -> Result<(std::fs::File, u64), FileError> {
 }
 
 fn read_file(path: &Path, data: bool) -> Result<BatchFile, FileError> {
+    #[cfg(feature = "columnar")]
+    if !data && path.extension().is_some_and(|e| e == "parquet") {
+        open(path)?;
+        return crate::dynamic::parquet_file::headers(path);
+    }
     let format = format_of(path)?;
     let (file, len) = open(path)?;
     let file = std::io::BufReader::new(file);
@@ -651,6 +807,25 @@ mod tests {
                 ("seq_mask".into(), Tensor::Bool(m)),
             ],
         )
+    }
+
+    /// Parts stacked give the bytes of one batch of all their rows, a dim padded further where a
+    /// part's longest was shorter.
+    #[test]
+    fn parts_stack_into_one_batch() {
+        use crate::tensor::Tensor;
+        let t = |rows: usize, width: usize, v: &[f32]| {
+            Tensor::F32(
+                ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[rows, width]), v.to_vec())
+                    .unwrap(),
+            )
+        };
+        let part = |x: Tensor| Batch::new("s", 1, "f", vec![("x".to_string(), x)]);
+        let parts = [part(t(2, 1, &[1.0, 2.0])), part(t(1, 3, &[3.0, 4.0, 5.0]))];
+        let whole = part(t(3, 3, &[1.0, 0.0, 0.0, 2.0, 0.0, 0.0, 3.0, 4.0, 5.0]));
+        let mut a = Vec::new();
+        safetensors_contents(&Stack(&parts), &mut a).unwrap();
+        assert_eq!(a, safetensors_bytes(&whole).unwrap());
     }
 
     #[test]

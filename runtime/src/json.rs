@@ -201,6 +201,41 @@ pub fn from_str<T: de::DeserializeOwned>(text: &str) -> Result<T, serde_json::Er
     T::deserialize(Json(&value))
 }
 
+/// JSON text as Python's `json` writes it: the sentinels a parsed value holds for what JSON cannot
+/// (NaN, ±infinity, integers beyond 64 bits) written back as the bare tokens and digits they
+/// stand for. `text` is serde_json's output of such a value.
+pub fn python_tokens(text: &str) -> String {
+    if !text.contains("\\u0000") {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\"\\u0000") {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + 7..];
+        let end = tail.find('"').unwrap_or(tail.len());
+        let body = &tail[..end];
+        let token = match body {
+            "NaN" => Some("NaN".to_string()),
+            "Infinity" => Some("Infinity".to_string()),
+            "-Infinity" => Some("-Infinity".to_string()),
+            b => b.strip_prefix("int:").map(str::to_string),
+        };
+        match token {
+            Some(t) => {
+                out.push_str(&t);
+                rest = &tail[(end + 1).min(tail.len())..];
+            }
+            None => {
+                out.push_str(&rest[at..at + 7]);
+                rest = tail;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A JSON Lines line that could not be read into its type.
 #[derive(Debug)]
 pub struct LineError {
@@ -337,6 +372,21 @@ impl<'de> de::Deserializer<'de> for Json<'de> {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit
         unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+#[cfg(test)]
+mod python_token_tests {
+    #[test]
+    fn sentinels_become_tokens() {
+        let v = super::parse_json(
+            r#"{"a": NaN, "b": [Infinity, -Infinity], "c": 123456789012345678901234, "d": "x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            super::python_tokens(&v.to_string()),
+            r#"{"a":NaN,"b":[Infinity,-Infinity],"c":123456789012345678901234,"d":"x"}"#
+        );
     }
 }
 

@@ -126,22 +126,46 @@ Comments are kept, each beside the element it precedes (or ends the line of), in
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         format: TableFormat,
     },
-    /// Validate records (JSONL or CSV) and write them as a batch file
+    /// Validate records and write them as batch files: JSON Lines, CSV, Parquet or Arrow in;
+    /// .npz, .safetensors or .parquet out; streamed on every core
     #[command(after_help = "Examples:
   tensorseam encode schemas/penguins.yaml --data penguins.csv -o batch.npz
   tensorseam encode schemas/penguins.yaml --data rows.jsonl -o batch.safetensors --training
+  tensorseam encode schemas/cars.yaml --data part-*.parquet -o cars.parquet --training
+  tensorseam encode schemas/cars.yaml --data data/ -o out/ --rows-per-file 1000000 --format parquet
+  tensorseam encode schemas/cars.yaml --data big.csv -o cars.npz --rejects bad.jsonl
 
-Exit 1 with the validation report when a record is invalid (nothing is written); 2 when the data
+Data is read in chunks on every core; the output is the same bytes on any number of cores. Exit 1
+with the validation report when a record is invalid (nothing is written) — or, with --rejects,
+invalid records are set aside and the run fails only past --max-reject-fraction; 2 when the data
 cannot be read.")]
     Encode {
         /// Schema file
         schema: PathBuf,
-        /// Records: `*.jsonl` (JSON Lines) or `*.csv` (header row)
-        #[arg(long)]
-        data: PathBuf,
-        /// Batch file to write: `*.npz` or `*.safetensors`
+        /// Data: `*.jsonl`, `*.csv`, `*.parquet`, `*.arrow`/`*.feather` files, or directories of
+        /// them (read in sorted order)
+        #[arg(long, required = true, num_args = 1..)]
+        data: Vec<PathBuf>,
+        /// Batch file to write (`*.npz`, `*.safetensors`, `*.parquet`), or a directory with
+        /// --rows-per-file
         #[arg(short, long)]
         output: PathBuf,
+        /// Write OUTPUT/part-00000.EXT, … of this many rows each (dims without `max` padded per part)
+        #[arg(long, value_name = "N")]
+        rows_per_file: Option<usize>,
+        /// The parts' format with --rows-per-file: npz, safetensors or parquet
+        #[arg(long, default_value = "parquet", value_name = "EXT")]
+        format: String,
+        /// Set invalid records aside in this JSON Lines file (with their rows and errors) and
+        /// encode the others
+        #[arg(long, value_name = "FILE")]
+        rejects: Option<PathBuf>,
+        /// With --rejects, fail when more than this share of the records is invalid
+        #[arg(long, default_value_t = 0.01, value_name = "FRACTION")]
+        max_reject_fraction: f64,
+        /// Threads encoding chunks (default: one per core)
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
         /// Include (and require) labels and weights
         #[arg(long)]
         training: bool,
@@ -154,7 +178,7 @@ cannot be read.")]
         /// The longest list a dim without `max` may hold; longer is `too_long`
         #[arg(long, default_value_t = tensorseam::DEFAULT_MAX_DIM_LEN)]
         max_dim_len: usize,
-        /// An input (or column) the CSV header may lack: its rows get the fill. Any other input
+        /// An input (or column) the data may lack: its rows get the fill. Any other input
         /// without a column is a `missing_column` error. Repeat for several
         #[arg(long, value_name = "NAME")]
         allow_missing_column: Vec<String>,

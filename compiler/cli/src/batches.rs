@@ -1,136 +1,19 @@
-//! `encode` and `verify`: records to batch files, and batch files against a schema.
+//! `verify`: batch files against a schema, and the validation report `encode` prints.
 
-use crate::args::{Color, TableFormat};
+use crate::args::Color;
 use crate::load::with_schema;
-use crate::output::{out, say, say_raw};
+use crate::output::{out, say};
 use std::path::Path;
-use tensorseam::dynamic::{EncodeOptions, Schema};
 use tensorseam::files::{self, BatchFile};
 use tensorseam::ValidationErrors;
 use tensorseam_compiler::explain;
 use tensorseam_compiler::ir::{TensorAxis, TensorKind};
 use tensorseam_compiler::names::printable;
 
-/// The schema for encoding: loaded and reported as every command loads a schema
-/// (`load::load`), then made ready to encode.
-fn load(path: &Path, color: Color) -> Result<Schema, u8> {
-    let checked = crate::load::load(path, color)?;
-    Schema::from_checked(checked).map_err(|e| {
-        say!("error: {e}");
-        1
-    })
-}
-
-/// `tensorseam encode`.
-pub fn encode(
-    schema: &Path,
-    data: &Path,
-    output: &Path,
-    format: TableFormat,
-    opts: EncodeOptions,
-    color: Color,
-) -> u8 {
-    let schema = match load(schema, color) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let reader = match std::fs::File::open(data) {
-        Ok(f) => std::io::BufReader::new(f),
-        Err(e) => {
-            say!("error: cannot read `{}`: {e}", data.display());
-            return 2;
-        }
-    };
-    let csv = match data.extension().and_then(|e| e.to_str()) {
-        Some("csv") => true,
-        Some("jsonl" | "ndjson" | "json") => false,
-        _ => {
-            say!(
-                "error: `{}`: records are read from *.jsonl or *.csv",
-                data.display()
-            );
-            return 2;
-        }
-    };
-    let read = if csv {
-        schema.read_csv_table(reader).map(|(h, r)| (Some(h), r))
-    } else {
-        Schema::read_jsonl(reader).map(|r| (None, r))
-    };
-    let (header, records) = match read {
-        Ok(r) => r,
-        Err(e) => {
-            say!("error: `{}`: {e}", data.display());
-            return 2;
-        }
-    };
-    // A CSV header is checked once against the inputs' columns; records (JSON Lines) only warn
-    // of a filled input none of them carries.
-    if let Some(header) = &header {
-        let present: Vec<&str> = header.iter().map(String::as_str).collect();
-        if let Err(errors) = schema.check_columns(&present, &opts) {
-            return invalid(&errors, format, output);
-        }
-    } else {
-        for warning in schema.absent_everywhere(&records, &opts) {
-            say!("warning: {}", printable(&warning));
-        }
-    }
-    match schema.encode_with(&records, &opts) {
-        Ok(batch) => match files::write(&batch, output) {
-            Ok(()) => {
-                say!(
-                    "wrote {} rows, {} tensors to {}",
-                    batch.rows(),
-                    batch.tensors().len(),
-                    output.display()
-                );
-                0
-            }
-            Err(e) => {
-                say!("error: {}", printable(&e.to_string()));
-                2
-            }
-        },
-        Err(errors) => {
-            if let Some(why) = errors.unbuildable() {
-                say!(
-                    "error: the batch cannot be built: {why}; nothing was written to {}",
-                    output.display()
-                );
-                return 2;
-            }
-            invalid(&errors, format, output)
-        }
-    }
-}
-
-/// Reports invalid data (exit 1): grouped text on stderr, or every error as JSON on stdout.
-fn invalid(errors: &ValidationErrors, format: TableFormat, output: &Path) -> u8 {
-    if format == TableFormat::Json {
-        let list: Vec<serde_json::Value> = errors
-            .errors()
-            .iter()
-            .map(|e| {
-                serde_json::json!({"row": e.row, "path": e.path, "code": e.code.as_str(), "message": e.message})
-            })
-            .collect();
-        let doc =
-            serde_json::json!({"count": errors.len(), "omitted": errors.omitted(), "errors": list});
-        if out(&format!("{doc}\n")) != 0 {
-            return 2;
-        }
-    } else {
-        say_raw!("error: {}", report(errors));
-    }
-    say!("nothing was written to {}", output.display());
-    1
-}
-
 /// The validation report, every name and value from the data escaped for the terminal. Errors
 /// that repeat per row (one column of strings for a number input, one extra field in strict
 /// mode) read as one line with the count and the first rows.
-fn report(errors: &ValidationErrors) -> String {
+pub(crate) fn report(errors: &ValidationErrors) -> String {
     let n = errors.len();
     let what = if errors.errors().iter().all(|e| e.code.is_batch_level()) {
         "missing column"

@@ -5,6 +5,7 @@ mod args;
 mod batches;
 mod build;
 mod commands;
+mod encode;
 mod fit;
 mod git;
 mod load;

@@ -401,7 +401,7 @@ fn encode_csv_and_verify_safetensors() {
             "--data",
             &p(&csv),
             "-o",
-            &p(&dir.join("x.parquet")),
+            &p(&dir.join("x.pt")),
         ],
         &[],
     );

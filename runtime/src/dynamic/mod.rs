@@ -20,8 +20,13 @@
 //! assert_eq!(errors.errors()[0].path, "color");
 //! ```
 
+pub mod cells;
 pub mod fit;
+#[cfg(feature = "columnar")]
+pub mod parquet_file;
 pub mod reader;
+pub mod source;
+pub mod stream;
 
 pub use crate::engine::EncodeOptions;
 
@@ -161,6 +166,19 @@ impl Schema {
     /// The checked schema.
     pub fn checked(&self) -> &Checked {
         &self.checked
+    }
+
+    /// Every record field or data column some input reads.
+    pub fn columns(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.plan.columns.iter().cloned().collect();
+        out.sort();
+        out
+    }
+
+    /// Whether some tensor has an axis whose length depends on the batch (a dim without `max`):
+    /// batches of such a schema differ in width, and a file of several is padded to the widest.
+    pub fn has_open_dims(&self) -> bool {
+        self.plan.dims.iter().any(|d| d.max.is_none())
     }
 
     /// Encodes records for serving (labels and weights ignored; extra fields ignored).
