@@ -201,11 +201,16 @@ impl ParquetOut {
             .set_max_row_group_row_count(Some(GROUP_ROWS))
             .set_key_value_metadata(Some(vec![parquet::file::metadata::KeyValue::new(
                 META_KEY.to_string(),
-                meta,
+                meta.clone(),
             )]))
             .build();
         let file = AtomicFile::create(&self.path).map_err(|e| err(&self.path, e))?;
-        let schema = Arc::new(ArrowSchema::new(fields));
+        // In the file's key-value metadata (SPEC §11) and in the Arrow schema's, which pyarrow
+        // and polars show as the table's metadata.
+        let schema = Arc::new(ArrowSchema::new_with_metadata(
+            fields,
+            std::collections::HashMap::from([(META_KEY.to_string(), meta)]),
+        ));
         let writer = ArrowWriter::try_new(file, schema.clone(), Some(props))
             .map_err(|e| err(&self.path, e))?;
         self.writer = Some(writer);
