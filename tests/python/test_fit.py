@@ -137,3 +137,60 @@ inputs:
     assert "input `a` is constant" in done.stderr and "std is 0" in done.stderr, done.stderr
     assert "input `b` has no values to fit (3 missing and 0 invalid values were skipped)" in done.stderr, done.stderr
     assert "input `c` has no categories to fit: none is frequent enough" in done.stderr, done.stderr
+
+
+def test_parquet_arrow_and_parts_fit_alike(tmp_path: pathlib.Path) -> None:
+    """The same data as Parquet, Arrow IPC, a directory of parts, or parts fitted apart
+    (`--stats-out`) and merged (`--stats`) fits the schema the CSV fits: categories and min/max
+    exactly, mean and std to 1e-12."""
+    import pyarrow as pa
+    import pyarrow.feather as feather
+    import pyarrow.parquet as pq
+
+    df = frame()
+    csv = tmp_path / "p.csv"
+    df.to_csv(csv, index=False)
+    want = fit(tmp_path, csv)
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, tmp_path / "p.parquet", row_group_size=50)
+    feather.write_feather(table, tmp_path / "p.arrow")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    for i, at in enumerate(range(0, len(df), 100)):
+        pq.write_table(table.slice(at, 100), parts / f"part-{i:05}.parquet")
+    path = tmp_path / "schema.yaml"
+
+    def same(got: dict[str, Any]) -> None:
+        for name, inp in want.items():
+            a, b = json.dumps(inp["encode"], sort_keys=True), json.dumps(got[name]["encode"], sort_keys=True)
+            assert a == b, name
+            for x, y in zip(inp["scale"] or [], got[name]["scale"] or []):
+                if isinstance(x, dict) and "standardize" in x:
+                    p, q = x["standardize"], y["standardize"]
+                    assert close(p["mean"], q["mean"]) and close(p["std"], q["std"]), (name, p, q)
+                else:
+                    assert x == y, name
+
+    for data in (tmp_path / "p.parquet", tmp_path / "p.arrow", parts):
+        (tmp_path / "fitted.yaml").unlink()
+        same(fit(tmp_path, data))
+    # Each part fitted apart, the statistics merged.
+    stats = []
+    for f in sorted(parts.iterdir()):
+        out = tmp_path / f"{f.stem}.json"
+        done = run(parity.CLI, "fit", path, "--data", f, "--stats-out", out)
+        assert done.returncode == 0, done.stderr
+        stats.append(out)
+    doc = json.loads(stats[0].read_text())
+    assert doc["tensorseam_stats"] == 1 and doc["rows"] == 100 and "moments" in doc["inputs"]["bill_length_mm"]
+    merged = tmp_path / "merged.yaml"
+    done = run(parity.CLI, "fit", path, "--stats", *stats, "-o", merged)
+    assert done.returncode == 0, done.stderr
+    ir = json.loads(parity.run(parity.CLI, "gen", "ir", merged))
+    same({i["name"]: i for i in ir["inputs"]})
+    assert "344 rows" in merged.read_text().splitlines()[0]
+    # Statistics of another schema are refused, by name.
+    other = tmp_path / "other.yaml"
+    other.write_text(SCHEMA.replace("penguins_fit", "other_fit"), encoding="utf-8")
+    done = run(parity.CLI, "fit", other, "--stats", stats[0])
+    assert done.returncode == 1 and "do not belong to `other_fit`" in done.stderr, done.stderr

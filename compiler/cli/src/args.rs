@@ -244,6 +244,8 @@ module), DIR/<name>.schema.json and DIR/<name>.training.schema.json (JSON Schema
     #[command(after_help = "Examples:
   tensorseam fit schemas/sessions.yaml --data train.csv -o schemas/sessions.fitted.yaml
   tensorseam fit schemas/reviews.seam --data reviews.jsonl > reviews.fitted.seam
+  tensorseam fit schemas/sessions.yaml --data part-0.parquet --stats-out part-0.json   # on each part
+  tensorseam fit schemas/sessions.yaml --stats part-*.json -o sessions.fitted.yaml     # then merge
 
 Missing values are skipped and counted; so are values encoding would reject, and each input's
 skipped values are reported with the first invalid one and its row (more than --max-skip-fraction
@@ -255,9 +257,16 @@ Set SOURCE_DATE_EPOCH for a reproducible timestamp.")]
     Fit {
         /// Schema file with `fit` placeholders
         schema: PathBuf,
-        /// Data: `*.csv` (header row) or JSON Lines
-        #[arg(long)]
-        data: PathBuf,
+        /// Data: `*.csv`, `*.jsonl`, `*.parquet`, `*.arrow` files or directories of them
+        #[arg(long, num_args = 1.., required_unless_present = "stats")]
+        data: Vec<PathBuf>,
+        /// Statistics files of parts fitted apart (`--stats-out`, or the Python module's
+        /// `fit_stats`), merged into this fit
+        #[arg(long, num_args = 1.., value_name = "FILE")]
+        stats: Vec<PathBuf>,
+        /// Write the statistics of this data (JSON) instead of the fitted schema, to merge later
+        #[arg(long, value_name = "FILE", conflicts_with = "output")]
+        stats_out: Option<PathBuf>,
         /// Output file (default: stdout)
         #[arg(short, long)]
         output: Option<PathBuf>,

@@ -80,11 +80,17 @@ pub fn dispatch(cli: Cli) -> u8 {
         Command::Fit {
             schema,
             data,
+            stats,
+            stats_out,
             output,
             max_skip_fraction,
         } => crate::fit::fit(
             &schema,
-            &data,
+            &crate::fit::Sources {
+                data,
+                stats,
+                stats_out,
+            },
             output.as_deref(),
             max_skip_fraction,
             cli.color,

@@ -144,7 +144,7 @@ pub fn is_text(dtype: RawType) -> bool {
 }
 
 #[cfg(feature = "columnar")]
-pub use arrow::{arrow_cells, arrow_record};
+pub use arrow::{arrow_cell, arrow_cells, arrow_record};
 
 #[cfg(feature = "columnar")]
 mod arrow {
@@ -204,6 +204,11 @@ mod arrow {
                 .map(|(f, c)| (f.name().clone(), json(c.as_ref(), row)))
                 .collect(),
         )
+    }
+
+    /// One value of an Arrow array as a cell (SPEC §11's type mapping).
+    pub fn arrow_cell(array: &dyn Array, row: usize) -> Cell<'_> {
+        cell(array, row)
     }
 
     /// One value of an Arrow array as a cell.

@@ -5,4 +5,4 @@
 pub mod read;
 mod run;
 
-pub use run::fit;
+pub use run::{fit, Sources};

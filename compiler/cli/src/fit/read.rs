@@ -8,8 +8,10 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tensorseam::dynamic::cells::{arrow_cell, Cell};
 use tensorseam::dynamic::fit::{Leaf, Target};
 use tensorseam::dynamic::reader::{csv_leaf as csv_leaf_rule, parse_json};
+use tensorseam::dynamic::source::{Chunk, Chunks, Format};
 use tensorseam::raw::Raw as _;
 use tensorseam_compiler::ir::DType;
 
@@ -75,6 +77,89 @@ pub struct ReadError(pub String);
 fn open(path: &Path) -> Result<std::fs::File, ReadError> {
     std::fs::File::open(path)
         .map_err(|e| ReadError(format!("cannot read `{}`: {e}", path.display())))
+}
+
+/// Reads every data file `paths` name (files, or directories of parts in sorted order) into the
+/// targets: each file into fresh statistics, merged in file order so a skipped value's row is
+/// the data's.
+///
+/// # Errors
+/// When a file cannot be read, is of an unknown format, or lacks a column.
+pub fn read_all(paths: &[std::path::PathBuf], targets: &mut [Target]) -> Result<Seen, ReadError> {
+    let inputs = tensorseam::dynamic::source::files(paths).map_err(|e| ReadError(e.to_string()))?;
+    let pristine = targets.to_vec();
+    let mut rows = 0u64;
+    for (path, format) in inputs {
+        let mut part = pristine.clone();
+        let seen = match format {
+            Format::Csv | Format::Jsonl => read(&path, &mut part)?,
+            Format::Parquet | Format::Arrow => read_batches(path.clone(), format, &mut part)?,
+        };
+        for (a, b) in targets.iter_mut().zip(part) {
+            a.merge(b, rows);
+        }
+        rows += seen.rows;
+    }
+    Ok(Seen { rows })
+}
+
+/// Reads a Parquet or Arrow IPC file's record batches (only the fitted inputs' columns).
+fn read_batches(
+    path: std::path::PathBuf,
+    format: Format,
+    targets: &mut [Target],
+) -> Result<Seen, ReadError> {
+    let wanted: Vec<String> = targets.iter().map(|t| t.column.clone()).collect();
+    let shown = path.display().to_string();
+    let mut rows = 0u64;
+    for chunk in Chunks::new(vec![(path, format)], Some(wanted)) {
+        let chunk = chunk.map_err(|e| ReadError(e.to_string()))?;
+        let Chunk::Arrow(batch) = chunk else {
+            continue;
+        };
+        let columns: Vec<Option<&dyn arrow_array::Array>> = targets
+            .iter()
+            .map(|t| batch.column_by_name(&t.column).map(|c| c.as_ref()))
+            .collect();
+        if rows == 0 {
+            let names: Vec<String> = batch
+                .schema()
+                .fields()
+                .iter()
+                .map(|f| f.name().clone())
+                .collect();
+            absent(
+                targets
+                    .iter()
+                    .zip(&columns)
+                    .filter(|(_, c)| c.is_none())
+                    .map(|(t, _)| t),
+                &names.iter().map(String::as_str).collect::<Vec<_>>(),
+                &format!("`{shown}` lacks it"),
+            )?;
+        }
+        for r in 0..batch.num_rows() {
+            for (t, col) in targets.iter_mut().zip(&columns) {
+                t.row = rows;
+                let Some(col) = col else { continue };
+                match arrow_cell(*col, r) {
+                    Cell::Json(v) => json_leaves(&v, t.rank, t),
+                    cell if t.rank > 0 => match cell.kind() {
+                        tensorseam::raw::Kind::Null => t.missing += 1,
+                        other => t.reject(|| {
+                            format!(
+                                "wrong_type: expected a list, found {}",
+                                tensorseam::value::describe(other.leaf())
+                            )
+                        }),
+                    },
+                    cell => t.observe(cell.kind().leaf()),
+                }
+            }
+            rows += 1;
+        }
+    }
+    Ok(Seen { rows })
 }
 
 /// Reads `path` (`.csv`, or JSON Lines otherwise) into the targets.

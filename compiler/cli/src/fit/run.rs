@@ -54,10 +54,55 @@ fn source_comments(schema: &Path) -> Vec<tensorseam_compiler::comments::Comment>
         .unwrap_or_default()
 }
 
+/// Where `fit` learns from: data files, statistics files of parts fitted apart, and where to
+/// write this data's statistics instead of a fitted schema.
+pub struct Sources {
+    /// Data files or directories.
+    pub data: Vec<std::path::PathBuf>,
+    /// Statistics files to merge.
+    pub stats: Vec<std::path::PathBuf>,
+    /// Write statistics here instead of the fitted schema.
+    pub stats_out: Option<std::path::PathBuf>,
+}
+
+/// Reads every statistics file into `targets`; returns the rows they cover.
+fn merge_stats(
+    c: &tensorseam_compiler::Checked,
+    files: &[std::path::PathBuf],
+    targets: &mut [tensorseam::dynamic::fit::Target],
+    mut rows: u64,
+) -> Result<u64, u8> {
+    for path in files {
+        let shown = tensorseam_compiler::names::printable(&path.to_string_lossy()).into_owned();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => {
+                say!("error: cannot read `{shown}`: {e}");
+                return Err(2);
+            }
+        };
+        let doc: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(d) => d,
+            Err(e) => {
+                say!("error: `{shown}` is not JSON: {e}");
+                return Err(2);
+            }
+        };
+        match tensorseam::dynamic::fit::exchange::absorb(c, targets, &doc, rows) {
+            Ok(n) => rows += n,
+            Err(e) => {
+                e.0.iter().for_each(|m| say!("error: `{shown}`: {m}"));
+                return Err(1);
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// Runs `tensorseam fit`.
 pub fn fit(
     schema: &Path,
-    data: &Path,
+    sources: &Sources,
     output: Option<&Path>,
     max_skip_fraction: f64,
     color: Color,
@@ -81,13 +126,36 @@ pub fn fit(
             );
             return 1;
         }
-        let seen = match read::read(data, &mut targets) {
-            Ok(s) => s,
-            Err(e) => {
-                say!("error: {}: {}", data.display(), e.0);
-                return 2;
+        let mut seen = read::Seen { rows: 0 };
+        if !sources.data.is_empty() {
+            seen = match read::read_all(&sources.data, &mut targets) {
+                Ok(s) => s,
+                Err(e) => {
+                    say!("error: {}", tensorseam_compiler::names::printable(&e.0));
+                    return 2;
+                }
+            };
+        }
+        match merge_stats(c, &sources.stats, &mut targets, seen.rows) {
+            Ok(rows) => seen.rows = rows,
+            Err(code) => return code,
+        }
+        if let Some(out) = &sources.stats_out {
+            for t in &targets {
+                if let Some(line) = t.skipped() {
+                    say!("fit: {}", tensorseam_compiler::names::printable(&line));
+                }
             }
-        };
+            let doc = tensorseam::dynamic::fit::exchange::write(c, &targets, seen.rows);
+            let status = crate::output::write_output(
+                Some(out),
+                &format!("{}\n", tensorseam_compiler::json::pretty(&doc)),
+            );
+            if status == 0 {
+                say!("fit: statistics of {} rows written to {}; merge them with `tensorseam fit {} --stats FILE...`", seen.rows, out.display(), schema.display());
+            }
+            return status;
+        }
         // What was skipped, per input, on stderr; too many invalid values fail the fit: the
         // statistic of what is left is not the data's.
         for t in &targets {
@@ -136,9 +204,21 @@ pub fn fit(
         };
         // The source's comments come along, beside their elements (as `fmt` keeps them).
         let body = tensorseam_compiler::comments::restore(&body, syntax, &source_comments(schema));
-        let source = data
-            .file_name()
-            .map_or_else(|| data.to_string_lossy(), |n| n.to_string_lossy());
+        let named: Vec<String> = sources
+            .data
+            .iter()
+            .chain(&sources.stats)
+            .map(|p| {
+                p.file_name()
+                    .map_or_else(|| p.to_string_lossy(), |n| n.to_string_lossy())
+                    .into_owned()
+            })
+            .collect();
+        let source = if named.len() > 3 {
+            format!("{}, … ({} sources)", named[..3].join(", "), named.len())
+        } else {
+            named.join(", ")
+        };
         let mut text = format!(
             "# Fitted by `tensorseam fit` from {} on {}: {} rows. Version {} kept from the source schema.\n",
             tensorseam_compiler::names::comment_text(&source),

@@ -28,6 +28,7 @@
 //! on the value that enters it — after the steps before it (`log1p |> standardize(fit)` fits on
 //! `log1p(x)`), run by the one scaling arithmetic (`tensorseam::scale`).
 
+pub mod exchange;
 pub mod stats;
 
 use stats::{Counts, Extremes, Key, Moments};
@@ -225,6 +226,111 @@ impl Target {
             }
             _ => self.reject(|| "wrong_type: the cell is not UTF-8 text".to_string()),
         }
+    }
+
+    /// What this target learned, as the `inputs` entry of a statistics file (SPEC §12).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        let mut v = json!({
+            "missing": self.missing,
+            "invalid": self.invalid,
+            "taken": self.taken,
+            "first_invalid": self.first_invalid.as_ref().map(|(row, why)| json!([row, why])),
+        });
+        match &self.scale {
+            Some((_, Scale::Standardize(m))) => {
+                let (count, mean, m2) = m.state();
+                v["moments"] = json!({"count": count, "mean": mean, "m2": m2});
+            }
+            Some((_, Scale::MinMax(e))) => {
+                v["extremes"] = match e.get() {
+                    Some((min, max)) => json!({"min": min, "max": max}),
+                    None => serde_json::Value::Null,
+                };
+            }
+            None => {}
+        }
+        if let Some(f) = &self.categories {
+            let (entries, dropped) = f.counts.entries();
+            v["counts"] = serde_json::Value::Array(
+                entries
+                    .into_iter()
+                    .map(|(k, n)| json!([exchange::key_json(&k), n]))
+                    .collect(),
+            );
+            v["dropped"] = json!(dropped);
+        }
+        v
+    }
+
+    /// Adds what a statistics file's entry for this input says (a partition that follows
+    /// `rows_before` rows).
+    ///
+    /// # Errors
+    /// An entry that does not hold this input's statistic.
+    pub fn absorb_json(&mut self, v: &serde_json::Value, rows_before: u64) -> Result<(), String> {
+        let count = |key: &str| v.get(key).and_then(serde_json::Value::as_u64).unwrap_or(0);
+        let mut other = self.clone();
+        other.missing = count("missing");
+        other.invalid = count("invalid");
+        other.taken = count("taken");
+        other.first_invalid = v
+            .get("first_invalid")
+            .and_then(|f| Some((f.get(0)?.as_u64()?, f.get(1)?.as_str()?.to_string())));
+        let number = |o: &serde_json::Value, key: &str| -> Result<f64, String> {
+            // JSON has no NaN or infinity: a statistic too large for f64 was written as null.
+            match o.get(key) {
+                Some(serde_json::Value::Null) => Ok(f64::INFINITY),
+                Some(x) => x.as_f64().ok_or_else(|| format!("`{key}` is not a number")),
+                None => Err(format!("no `{key}`")),
+            }
+        };
+        match &mut other.scale {
+            Some((_, Scale::Standardize(m))) => {
+                let o = v
+                    .get("moments")
+                    .ok_or("no `moments` (a `standardize` statistic)")?;
+                let n = o
+                    .get("count")
+                    .and_then(serde_json::Value::as_u64)
+                    .ok_or("no `count`")?;
+                *m = if n == 0 {
+                    Moments::default()
+                } else {
+                    Moments::from_state(n, number(o, "mean")?, number(o, "m2")?)
+                };
+            }
+            Some((_, Scale::MinMax(e))) => {
+                let o = v
+                    .get("extremes")
+                    .ok_or("no `extremes` (a `minmax` statistic)")?;
+                *e = if o.is_null() {
+                    Extremes::default()
+                } else {
+                    Extremes::from_range(Some((number(o, "min")?, number(o, "max")?)))
+                };
+            }
+            None => {}
+        }
+        if let Some(f) = &mut other.categories {
+            let entries = v
+                .get("counts")
+                .and_then(serde_json::Value::as_array)
+                .ok_or("no `counts` (a category statistic)")?;
+            f.counts = Counts::default();
+            for e in entries {
+                let (Some(k), Some(n)) = (
+                    e.get(0).and_then(exchange::key_of),
+                    e.get(1).and_then(serde_json::Value::as_u64),
+                ) else {
+                    return Err(format!("a count that is not `[value, n]`: {e}"));
+                };
+                f.counts.add_count(k, n);
+            }
+            f.counts.add_dropped(count("dropped"));
+        }
+        self.merge(other, rows_before);
+        Ok(())
     }
 
     /// Counts a value encoding would reject; the first is kept with its row and why.

@@ -63,6 +63,23 @@ impl Moments {
         }
     }
 
+    /// The running state `(count, mean, sum of squared deviations)`, for a statistics file.
+    pub fn state(&self) -> (u64, f64, f64) {
+        let mut m = self.clone();
+        m.flush();
+        (m.n, m.mean, m.m2)
+    }
+
+    /// A state read back from a statistics file.
+    pub fn from_state(n: u64, mean: f64, m2: f64) -> Moments {
+        Moments {
+            n,
+            mean,
+            m2,
+            block: Vec::new(),
+        }
+    }
+
     /// `(mean, population std)`, or `None` without values.
     pub fn mean_std(&mut self) -> Option<(f64, f64)> {
         self.flush();
@@ -96,6 +113,11 @@ impl Extremes {
     /// `(min, max)`, or `None` without values.
     pub fn get(&self) -> Option<(f64, f64)> {
         self.range
+    }
+
+    /// Extremes read back from a statistics file.
+    pub fn from_range(range: Option<(f64, f64)>) -> Extremes {
+        Extremes { range }
     }
 }
 
@@ -244,6 +266,44 @@ impl Counts {
     /// Counts an integer or a bool.
     pub fn push(&mut self, k: Key) {
         self.add(k, 1);
+    }
+
+    /// Every value counted with its count, in key order, and the count of values dropped past
+    /// [`MAX_DISTINCT`] (for a statistics file).
+    pub fn entries(&self) -> (Vec<(Key, u64)>, u64) {
+        let mut all: Vec<(Key, u64)> = self
+            .counts
+            .iter()
+            .map(|(k, n)| (k.clone(), *n))
+            .chain(self.strings.iter().map(|(s, n)| (Key::Str(s.clone()), *n)))
+            .chain(self.short.iter().map(|(k, n)| (Key::Str(unpack(*k)), *n)))
+            .collect();
+        all.sort();
+        (all, self.dropped)
+    }
+
+    /// Adds `n` counts of `k` (from a statistics file).
+    pub fn add_count(&mut self, k: Key, n: u64) {
+        match k {
+            Key::Str(s) => {
+                let mut other = Counts::default();
+                match pack(&s) {
+                    Some(p) => {
+                        other.short.insert(p, n);
+                    }
+                    None => {
+                        other.strings.insert(s, n);
+                    }
+                }
+                self.merge(other);
+            }
+            k => self.add(k, n),
+        }
+    }
+
+    /// Adds values dropped elsewhere (a partition that overflowed).
+    pub fn add_dropped(&mut self, n: u64) {
+        self.dropped += n;
     }
 
     /// The fitted category list: `include` whatever the data holds, and those seen at least
