@@ -144,8 +144,8 @@ def test_parquet_arrow_and_parts_fit_alike(tmp_path: pathlib.Path) -> None:
     (`--stats-out`) and merged (`--stats`) fits the schema the CSV fits: categories and min/max
     exactly, mean and std to 1e-12."""
     import pyarrow as pa
-    import pyarrow.feather as feather
     import pyarrow.parquet as pq
+    from pyarrow import feather
 
     df = frame()
     csv = tmp_path / "p.csv"
