@@ -25,17 +25,37 @@ impl Step {
     /// `out_of_range` when `log1p` receives a value at or below -1.
     #[inline]
     pub fn apply(&self, x: f64) -> Result<f64, Reject> {
+        self.compute(x).map_err(|code| Reject {
+            code,
+            message: format!("`log1p` needs a value above -1, and it receives {x:?}"),
+        })
+    }
+
+    /// The arithmetic alone (only `log1p` can fail).
+    #[inline]
+    fn compute(&self, x: f64) -> Result<f64, ErrorCode> {
         Ok(match *self {
             Step::Standardize { mean, std } => ops::standardize(x, mean, std),
             Step::MinMax { min, max } => ops::minmax(x, min, max),
             Step::Affine { scale, offset } => ops::affine(x, scale, offset),
             Step::Divide(by) => ops::divide(x, by),
-            Step::Log1p => ops::log1p(x).map_err(|code| Reject {
-                code,
-                message: format!("`log1p` needs a value above -1, and it receives {x:?}"),
-            })?,
+            Step::Log1p => ops::log1p(x)?,
             Step::Clip { min, max } => ops::clip(x, min, max),
         })
+    }
+}
+
+/// Every step in order, then the rounding to the output dtype; `None` where [`run`] or
+/// [`finish`] would report an error (the caller takes the reporting path for that value).
+#[inline]
+pub fn run_quiet(steps: &[Step], mut x: f64, out_f64: bool) -> Option<f64> {
+    for step in steps {
+        x = step.compute(x).ok()?;
+    }
+    if out_f64 {
+        ops::finish_f64(x).ok()
+    } else {
+        ops::finish_f32(x).ok().map(f64::from)
     }
 }
 

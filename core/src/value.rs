@@ -328,6 +328,7 @@ impl ValueRule {
     }
 
     /// The fill value, taken as a record's value is (an `f32` input's rounded to f32).
+    #[inline]
     pub fn filled(&self) -> Option<Typed<'_>> {
         Some(match self.fill.as_ref()? {
             Literal::Bool(b) => Typed::Bool(*b),
@@ -339,11 +340,55 @@ impl ValueRule {
         })
     }
 
+    /// The common case of [`ValueRule::take`] for a finite number of a float input, without
+    /// building anything on the way: `Some(x)` when the value is accepted as is (rounded to f32 for
+    /// an `f32` input, inside the range), `None` when `take` must decide (NaN is missing, ±inf not
+    /// finite, a value outside f32 or the range, an integer input).
+    #[inline]
+    pub fn accept_float(&self, f: f64) -> Option<f64> {
+        if !f.is_finite() {
+            return None;
+        }
+        let x = match self.dtype {
+            RawType::F64 => f,
+            RawType::F32 => round_f32(f)?,
+            _ => return None,
+        };
+        match &self.range {
+            Some((lo, hi)) if !in_range(Typed::Float(x), lo.as_ref(), hi.as_ref()) => None,
+            _ => Some(x),
+        }
+    }
+
+    /// As [`ValueRule::accept_float`], for an integer of an integer input: `Some(i)` within the
+    /// dtype and the range.
+    #[inline]
+    pub fn accept_int(&self, i: i128) -> Option<i128> {
+        let RawType::Int(t) = self.dtype else {
+            return None;
+        };
+        let (lo, hi) = t.bounds();
+        if i < lo || i > hi {
+            return None;
+        }
+        match &self.range {
+            Some((lo, hi)) if !in_range(Typed::Int(i), lo.as_ref(), hi.as_ref()) => None,
+            _ => Some(i),
+        }
+    }
+
+    /// As [`ValueRule::accept_float`], for text of a `str` input (ASCII where the charset says).
+    #[inline]
+    pub fn accept_str<'a>(&self, s: &'a str) -> Option<&'a str> {
+        (self.dtype == RawType::Str && (!self.ascii || s.is_ascii())).then_some(s)
+    }
+
     /// Takes one raw value in the order of checks: missing (the fill, when `fill` allows it: a
     /// scalar input) → type → non-finite → charset → range. `path` names the value in messages.
     ///
     /// # Errors
     /// The first rule the value breaks.
+    #[inline]
     pub fn take<'a>(&'a self, v: Leaf<'a>, fill: bool, path: &str) -> Result<Typed<'a>, Reject> {
         if self.is_missing(v) {
             return match self.filled().filter(|_| fill) {

@@ -6,7 +6,11 @@
 //! (c) scikit-learn's `ColumnTransformer.transform` on the same rows runs in the same bench through
 //! `benches/sklearn_baseline.py` (the project's `.venv` python, or `TENSORSEAM_PYTHON`).
 //!
-//! Run: `cargo bench -p tensorseam --bench derive` (`TENSORSEAM_BENCH_ROWS` changes the row count).
+//! (d) The same rows as Arrow record batches of 8,192 rows, encoded through the runtime's columnar
+//! path (`dynamic::Schema::encode_arrow`), beside the derive's batched time.
+//!
+//! Run: `cargo bench -p tensorseam --features columnar --bench derive` (`TENSORSEAM_BENCH_ROWS`
+//! changes the row count).
 
 use std::time::{Duration, Instant};
 use tensorseam::{Batch, ModelInput, Tensor};
@@ -181,8 +185,70 @@ fn sklearn(rows: &[Row]) -> Result<f64, String> {
         .map_err(|e| format!("{e}"))
 }
 
+/// The rows as Arrow record batches of [`BATCH`] rows (built outside the timing).
+fn record_batches(rows: &[Row]) -> Vec<arrow_array::RecordBatch> {
+    use arrow_array::{ArrayRef, Float64Array, Int64Array, StringArray};
+    use std::sync::Arc;
+    rows.chunks(BATCH)
+        .map(|chunk| {
+            let x = |f: fn(&Row) -> f64| -> ArrayRef {
+                Arc::new(Float64Array::from_iter_values(chunk.iter().map(f)))
+            };
+            let s = |f: fn(&Row) -> &str| -> ArrayRef {
+                Arc::new(StringArray::from_iter_values(chunk.iter().map(f)))
+            };
+            arrow_array::RecordBatch::try_from_iter([
+                ("x0", x(|r| r.x0)),
+                ("x1", x(|r| r.x1)),
+                ("x2", x(|r| r.x2)),
+                ("x3", x(|r| r.x3)),
+                ("x4", x(|r| r.x4)),
+                ("x5", x(|r| r.x5)),
+                ("x6", x(|r| r.x6)),
+                ("x7", x(|r| r.x7)),
+                (
+                    "count",
+                    Arc::new(Int64Array::from_iter_values(chunk.iter().map(|r| r.count)))
+                        as ArrayRef,
+                ),
+                ("color", s(|r| &r.color)),
+                ("region", s(|r| &r.region)),
+                ("product", s(|r| &r.product)),
+            ])
+            .expect("record batch")
+        })
+        .collect()
+}
+
+/// (d) The columnar path over record batches, into one reused batch (as the derive's
+/// `encode_into`).
+fn arrow(schema: &tensorseam::dynamic::Schema, batches: &[arrow_array::RecordBatch]) -> usize {
+    let opts = tensorseam::dynamic::EncodeOptions::default();
+    let mut out = Batch::new("", 0, "", Vec::new());
+    batches
+        .iter()
+        .map(|b| {
+            schema.encode_arrow_into(b, &opts, &mut out).expect("valid");
+            out.rows()
+        })
+        .sum()
+}
+
 fn main() {
     let rows = rows();
+    // `TENSORSEAM_BENCH_PROFILE=arrow`: only the columnar path, repeated, for a clean profile.
+    if std::env::var("TENSORSEAM_BENCH_PROFILE").as_deref() == Ok("arrow") {
+        let schema = tensorseam::dynamic::Schema::load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/benches/workload.seam"
+        ))
+        .expect("workload schema");
+        let batches = record_batches(&rows);
+        for _ in 0..5 {
+            divan::black_box(arrow(&schema, &batches));
+        }
+        return;
+    }
     // `TENSORSEAM_BENCH_PROFILE=1`: only the batched derive, repeated, for a clean profile.
     if std::env::var_os("TENSORSEAM_BENCH_PROFILE").is_some() {
         let best = (0..20)
@@ -267,6 +333,30 @@ fn main() {
             t.as_secs_f64() / floor_all.as_secs_f64()
         );
     }
+    let schema = tensorseam::dynamic::Schema::load(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/workload.seam"
+    ))
+    .expect("workload schema");
+    let batches = record_batches(&rows);
+    let arrow_t = {
+        let mut times: Vec<Duration> = (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                divan::black_box(arrow(&schema, &batches));
+                t.elapsed()
+            })
+            .collect();
+        times.sort();
+        times[1]
+    };
+    println!(
+        "  {:<46} {:>8.1} ms  {:>12.0} rows/s  {:.2}x the derive (batched)",
+        "(d) Arrow record batches, columnar path",
+        arrow_t.as_secs_f64() * 1e3,
+        n / arrow_t.as_secs_f64(),
+        arrow_t.as_secs_f64() / batched_t.as_secs_f64()
+    );
     match sklearn(&rows) {
         Ok(ms) => println!(
             "  {:<46} {ms:>8.1} ms  {:>12.0} rows/s  derive (batched) is {:.1}x faster",

@@ -586,7 +586,8 @@ impl Encoder<'_> {
     }
 }
 
-fn hash(x: Typed<'_>) -> u64 {
+/// The FNV-1a hash of a typed value (`hash` and `oov`).
+pub(crate) fn hash(x: Typed<'_>) -> u64 {
     match x {
         Typed::Str(s) => ops::fnv1a64(s.as_bytes()),
         Typed::Int(i) => ops::fnv1a64_int(i),

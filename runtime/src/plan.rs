@@ -6,8 +6,8 @@
 //! the IR holds that this runtime does not know is an error, never a default.
 
 use crate::tensor::DType;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::Value;
-use std::collections::HashMap;
 pub use tensorseam_core::ops::Truncate;
 pub use tensorseam_core::scale::Step;
 pub use tensorseam_core::value::{Literal, RawType, ValueRule};
@@ -447,7 +447,7 @@ impl Plan {
         let tensor_index = |name: &str| tensor_names.iter().position(|t| *t == name);
         let mut tensors = Vec::with_capacity(specs.len());
         // Where each input goes: its tensor and first column, as the IR's layout states.
-        let mut placed: HashMap<&str, (usize, usize)> = HashMap::new();
+        let mut placed: HashMap<&str, (usize, usize)> = HashMap::default();
         for (ti, t) in specs.iter().enumerate() {
             let name = tensor_names[ti];
             let what = format!("tensor `{name}`");

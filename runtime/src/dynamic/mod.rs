@@ -21,6 +21,8 @@
 //! ```
 
 pub mod cells;
+#[cfg(feature = "columnar")]
+pub mod columnar;
 pub mod fit;
 #[cfg(feature = "columnar")]
 pub mod parquet_file;
@@ -258,6 +260,94 @@ impl Schema {
             &opts.allow_missing,
             opts.training,
         )
+    }
+
+    /// Encodes an Arrow record batch (columns by the inputs' `column`; SPEC §11's type mapping):
+    /// column by column on the fast path, or — for shaped and text inputs, and whenever a value is
+    /// invalid — through the engine, which reports every error as for any other source.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use arrow_array::{Float64Array, RecordBatch, StringArray};
+    /// use tensorseam::dynamic::{EncodeOptions, Schema};
+    ///
+    /// let schema = Schema::from_text("t.seam", r#"schema t v1 {
+    ///     input x: f64 from "X" { scale standardize(mean: 1, std: 2) }
+    ///     input color: str { encode one_hot("red", "green") }
+    ///     tensor features = concat(x, color)
+    /// }"#).unwrap();
+    /// let batch = RecordBatch::try_from_iter([
+    ///     ("X", Arc::new(Float64Array::from(vec![3.0, 5.0])) as _),
+    ///     ("color", Arc::new(StringArray::from(vec!["green", "red"])) as _),
+    /// ]).unwrap();
+    /// let out = schema.encode_arrow(&batch, &EncodeOptions::default()).unwrap();
+    /// let f = out.view::<f32, tensorseam::ndarray::Ix2>("features").unwrap();
+    /// assert_eq!(f.row(1).to_vec(), vec![2.0, 1.0, 0.0]);
+    /// ```
+    ///
+    /// # Errors
+    /// Missing columns, or every invalid value (up to `opts.error_limit`).
+    #[cfg(feature = "columnar")]
+    pub fn encode_arrow(
+        &self,
+        batch: &arrow_array::RecordBatch,
+        opts: &EncodeOptions,
+    ) -> Result<Batch, ValidationErrors> {
+        self.encode_arrow_reusing(batch, opts, None)
+    }
+
+    /// As [`Schema::encode_arrow`], into `out`, reusing its buffers where dtype and shape fit
+    /// (a loop over record batches of one size allocates once, as the derive's `encode_into`).
+    ///
+    /// # Errors
+    /// As [`Schema::encode_arrow`]; `out` is then empty.
+    #[cfg(feature = "columnar")]
+    pub fn encode_arrow_into(
+        &self,
+        batch: &arrow_array::RecordBatch,
+        opts: &EncodeOptions,
+        out: &mut Batch,
+    ) -> Result<(), ValidationErrors> {
+        let reuse = std::mem::replace(out, Batch::new("", 0, "", Vec::new()));
+        *out = self.encode_arrow_reusing(batch, opts, Some(reuse))?;
+        Ok(())
+    }
+
+    #[cfg(feature = "columnar")]
+    fn encode_arrow_reusing(
+        &self,
+        batch: &arrow_array::RecordBatch,
+        opts: &EncodeOptions,
+        reuse: Option<Batch>,
+    ) -> Result<Batch, ValidationErrors> {
+        let names: Vec<String> = batch
+            .schema()
+            .fields()
+            .iter()
+            .map(|f| f.name().clone())
+            .collect();
+        let present: Vec<&str> = names.iter().map(String::as_str).collect();
+        self.check_columns(&present, opts)?;
+        if let Some(b) = columnar::encode(&self.plan, &columnar::Source::Arrow(batch), opts, reuse)
+        {
+            return Ok(b);
+        }
+        let unknown: Vec<String> = if opts.strict {
+            names
+                .iter()
+                .filter(|n| !self.plan.columns.contains(n.as_str()))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut c = cells::Cells::new(&self.plan, batch.num_rows(), unknown);
+        for (i, input) in self.plan.inputs.iter().enumerate() {
+            if let Some(col) = batch.column_by_name(&input.column) {
+                cells::arrow_cells(&mut c, i, col.as_ref());
+            }
+        }
+        crate::engine::encode(&self.plan, &c.rows(), opts, None)
     }
 
     /// Reads JSON Lines (blank lines skipped; `NaN`, `Infinity`, `-Infinity` accepted).

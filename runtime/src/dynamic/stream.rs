@@ -279,6 +279,20 @@ impl Schema {
                 Ok(done)
             }
             Chunk::Csv { header, records } => {
+                #[cfg(feature = "columnar")]
+                {
+                    let source = super::columnar::Source::Csv {
+                        header: &header,
+                        records: &records,
+                    };
+                    if let Some(batch) = super::columnar::encode(&self.plan, &source, &enc, None) {
+                        return Ok(Done {
+                            rows: records.len(),
+                            batch: Some(batch),
+                            ..Done::empty()
+                        });
+                    }
+                }
                 let unknown: Vec<String> = if opts.encode.strict {
                     header
                         .iter()
@@ -322,6 +336,14 @@ impl Schema {
             }
             #[cfg(feature = "columnar")]
             Chunk::Arrow(batch) => {
+                let source = super::columnar::Source::Arrow(&batch);
+                if let Some(b) = super::columnar::encode(&self.plan, &source, &enc, None) {
+                    return Ok(Done {
+                        rows: batch.num_rows(),
+                        batch: Some(b),
+                        ..Done::empty()
+                    });
+                }
                 let schema = batch.schema();
                 let unknown: Vec<String> = if opts.encode.strict {
                     schema
