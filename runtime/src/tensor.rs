@@ -150,7 +150,10 @@ macro_rules! tensor {
             /// # Errors
             /// The writer's.
             pub fn write_le(&self, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-                match self { $(Tensor::$variant(a) => write_le_iter(a.iter().copied(), w),)* }
+                match self { $(Tensor::$variant(a) => match a.as_slice() {
+                    Some(values) => write_le_slice(values, w),
+                    None => write_le_iter(a.iter().copied(), w),
+                },)* }
             }
 
             /// The number of elements.
@@ -247,6 +250,25 @@ fn write_le_iter<T: ElementBytes>(
     w.write_all(&buf)
 }
 
+/// Little-endian bytes of contiguous elements: a fixed-size loop per block, which the compiler
+/// turns into plain copies on little-endian machines.
+fn write_le_slice<T: ElementBytes + Copy>(
+    values: &[T],
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    const BLOCK: usize = 8192;
+    let size = std::mem::size_of::<T>();
+    let mut buf = vec![0u8; BLOCK.min(values.len()) * size];
+    for block in values.chunks(BLOCK) {
+        let out = &mut buf[..std::mem::size_of_val(block)];
+        for (dst, v) in out.chunks_exact_mut(size).zip(block) {
+            v.put_into(dst);
+        }
+        w.write_all(out)?;
+    }
+    Ok(())
+}
+
 /// An element type a [`Tensor`] can hold.
 pub trait Element: Copy + Default + 'static {
     /// The matching dtype.
@@ -265,6 +287,7 @@ macro_rules! numeric_bytes {
     ($($t:ty),*) => {$(
         impl ElementBytes for $t {
             fn put(self, out: &mut Vec<u8>) { out.extend_from_slice(&self.to_le_bytes()) }
+            fn put_into(self, out: &mut [u8]) { out.copy_from_slice(&self.to_le_bytes()) }
             fn from(bytes: &[u8]) -> Option<Self> { Some(<$t>::from_le_bytes(bytes.try_into().ok()?)) }
         }
     )*};
@@ -273,12 +296,17 @@ macro_rules! numeric_bytes {
 /// Byte conversion, one impl per primitive (kept apart from [`Element`] so the macro stays small).
 trait ElementBytes: Sized {
     fn put(self, out: &mut Vec<u8>);
+    /// Into exactly `size_of::<Self>()` bytes.
+    fn put_into(self, out: &mut [u8]);
     fn from(bytes: &[u8]) -> Option<Self>;
 }
 numeric_bytes!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 impl ElementBytes for bool {
     fn put(self, out: &mut Vec<u8>) {
         out.push(<u8 as std::convert::From<bool>>::from(self));
+    }
+    fn put_into(self, out: &mut [u8]) {
+        out[0] = <u8 as std::convert::From<bool>>::from(self);
     }
     fn from(bytes: &[u8]) -> Option<Self> {
         match bytes {

@@ -16,7 +16,7 @@ use arrow_array::types::{
     Float16Type, Float32Type, Float64Type, Int16Type, Int32Type, Int64Type, Int8Type, UInt16Type,
     UInt32Type, UInt64Type, UInt8Type,
 };
-use arrow_array::{Array, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
+use arrow_array::{Array, ArrayAccessor, ArrowPrimitiveType, PrimitiveArray, RecordBatch};
 use arrow_schema::DataType;
 use tensorseam_core::ops;
 use tensorseam_core::scale;
@@ -50,7 +50,7 @@ pub enum Source<'a> {
         /// The header.
         header: &'a [String],
         /// The records.
-        records: &'a [csv::StringRecord],
+        records: &'a super::csv_block::CsvBlock,
     },
 }
 
@@ -93,10 +93,10 @@ impl Source<'_> {
             }
             Source::Csv { header, records } => {
                 let c = header.iter().position(|h| *h == input.column)?;
-                records.iter().enumerate().try_for_each(|(r, record)| {
+                (0..records.len()).try_for_each(|r| {
                     put(
                         r,
-                        super::reader::csv_leaf(record.get(c).unwrap_or(""), input.rule.dtype),
+                        super::reader::csv_leaf(records.get(r, c).unwrap_or(""), input.rule.dtype),
                     )
                 })
             }
@@ -263,31 +263,109 @@ fn run_input<T: FastElem>(
                 numbers!(Int64Type, |v: i64| v as f64, accept_float, emit_float)
             }
             (DataType::Utf8, RawType::Str) => {
-                let a = col.as_string::<i32>();
-                for r in 0..rows.min(a.len()) {
-                    let quick = if a.is_null(r) {
-                        None
-                    } else {
-                        rule.accept_str(a.value(r))
-                            .and_then(|s| emit_str(input, out, at(r), s))
-                    };
-                    if quick.is_none() {
-                        let leaf = if a.is_null(r) {
-                            Leaf::Null
-                        } else {
-                            Leaf::Str(a.value(r))
-                        };
-                        general(input, out, at(r), leaf)?;
-                    }
-                }
-                return Some(());
+                return strings(input, col.as_string::<i32>(), out, row_stride, rows)
+            }
+            (DataType::LargeUtf8, RawType::Str) => {
+                return strings(input, col.as_string::<i64>(), out, row_stride, rows)
+            }
+            (DataType::Utf8View, RawType::Str) => {
+                return strings(input, col.as_string_view(), out, row_stride, rows)
             }
             _ => {}
         }
     }
+    if let Source::Csv { header, records } = source {
+        let c = header.iter().position(|h| *h == input.column)?;
+        return csv_column(input, records, c, out, row_stride);
+    }
     source.leaves(input, &mut |r, leaf| {
         general(input, out, r * row_stride, leaf)
     })
+}
+
+/// A CSV column into its input: a cell that is plainly a value of the input's type (text for a
+/// `str` input, a JSON-style number for a number input — what [`super::reader::csv_leaf`] would
+/// read it as) goes straight to the transform; any other cell takes the full rule.
+fn csv_column<T: FastElem>(
+    input: &InputPlan,
+    records: &super::csv_block::CsvBlock,
+    c: usize,
+    out: &mut [T],
+    row_stride: usize,
+) -> Option<()> {
+    use tensorseam_core::value::RawType;
+    let rule = &input.rule;
+    for r in 0..records.len() {
+        let at = r * row_stride;
+        let cell = records.get(r, c).unwrap_or("");
+        let quick = if cell.is_empty() {
+            None
+        } else {
+            match rule.dtype {
+                RawType::Str => rule
+                    .accept_str(cell)
+                    .and_then(|s| emit_str(input, out, at, s)),
+                RawType::F32 | RawType::F64 => fractional(cell)
+                    .and_then(|f| rule.accept_float(f))
+                    .and_then(|x| emit_float(input, out, at, x)),
+                RawType::Int(_) => integral(cell)
+                    .and_then(|i| rule.accept_int(i))
+                    .and_then(|i| emit_int(input, out, at, i)),
+                _ => None,
+            }
+        };
+        if quick.is_none() {
+            general(input, out, at, super::reader::csv_leaf(cell, rule.dtype))?;
+        }
+    }
+    Some(())
+}
+
+/// A cell that is a JSON number with a fraction or an exponent, as the float the CSV cell rule
+/// reads.
+fn fractional(cell: &str) -> Option<f64> {
+    let b = cell.as_bytes();
+    (b.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) && crate::json::is_json_number(b))
+        .then(|| cell.parse().ok())
+        .flatten()
+}
+
+/// A cell that is a JSON integer, as the integer the CSV cell rule reads.
+fn integral(cell: &str) -> Option<i128> {
+    let b = cell.as_bytes();
+    (!b.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) && crate::json::is_json_number(b))
+        .then(|| cell.parse().ok())
+        .flatten()
+}
+
+/// A text column (any of Arrow's string layouts) into its input's encoding.
+fn strings<'a, T: FastElem>(
+    input: &InputPlan,
+    a: impl ArrayAccessor<Item = &'a str>,
+    out: &mut [T],
+    row_stride: usize,
+    rows: usize,
+) -> Option<()> {
+    for r in 0..rows.min(a.len()) {
+        let at = r * row_stride;
+        let quick = if a.is_null(r) {
+            None
+        } else {
+            input
+                .rule
+                .accept_str(a.value(r))
+                .and_then(|s| emit_str(input, out, at, s))
+        };
+        if quick.is_none() {
+            let leaf = if a.is_null(r) {
+                Leaf::Null
+            } else {
+                Leaf::Str(a.value(r))
+            };
+            general(input, out, at, leaf)?;
+        }
+    }
+    Some(())
 }
 
 /// An accepted number as the f64 that enters scaling (an integer's nearest float).

@@ -23,6 +23,7 @@
 pub mod cells;
 #[cfg(feature = "columnar")]
 pub mod columnar;
+pub mod csv_block;
 pub mod fit;
 #[cfg(feature = "columnar")]
 pub mod parquet_file;

@@ -118,7 +118,7 @@ pub enum Chunk {
         /// The header's column names.
         header: std::sync::Arc<Vec<String>>,
         /// The records.
-        records: Vec<csv::StringRecord>,
+        records: super::csv_block::CsvBlock,
     },
     /// An Arrow record batch (from Parquet or Arrow IPC).
     #[cfg(feature = "columnar")]
@@ -154,13 +154,11 @@ impl Chunk {
                 };
                 (Chunk::Lines { lines, numbers }, rest)
             }
-            Chunk::Csv {
-                header,
-                mut records,
-            } => {
+            Chunk::Csv { header, records } => {
+                let (records, rest) = records.split(n);
                 let rest = Chunk::Csv {
                     header: header.clone(),
-                    records: records.split_off(n),
+                    records: rest,
                 };
                 (Chunk::Csv { header, records }, rest)
             }
@@ -377,7 +375,7 @@ impl Iterator for Chunks {
     }
 }
 
-fn syntax(path: &Path, line: usize, e: &dyn std::fmt::Display) -> ReadError {
+pub(super) fn syntax(path: &Path, line: usize, e: &dyn std::fmt::Display) -> ReadError {
     ReadError::Syntax {
         line,
         message: format!("`{}`: {e}", path.display()),
@@ -421,19 +419,10 @@ fn csv_records(
     header: &std::sync::Arc<Vec<String>>,
     path: &Path,
 ) -> Result<Option<Chunk>, ReadError> {
-    let mut records = Vec::with_capacity(CHUNK_ROWS);
-    let mut record = csv::StringRecord::new();
-    while records.len() < CHUNK_ROWS {
-        match reader.read_record(&mut record) {
-            Ok(true) => records.push(std::mem::take(&mut record)),
-            Ok(false) => break,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
-                return Err(syntax(path, line, &e));
-            }
-        }
-    }
-    Ok((!records.is_empty()).then(|| Chunk::Csv {
+    let Some(records) = super::csv_block::CsvBlock::read(reader, CHUNK_ROWS, path)? else {
+        return Ok(None);
+    };
+    Ok(Some(Chunk::Csv {
         header: header.clone(),
         records,
     }))

@@ -309,9 +309,9 @@ impl Schema {
                     .map(|i| header.iter().position(|h| *h == i.column))
                     .collect();
                 let mut cells = Cells::new(&self.plan, records.len(), unknown);
-                for (r, record) in records.iter().enumerate() {
+                for r in 0..records.len() {
                     for (i, (input, col)) in self.plan.inputs.iter().zip(&at).enumerate() {
-                        if let Some(text) = col.and_then(|c| record.get(c)) {
+                        if let Some(text) = col.and_then(|c| records.get(r, c)) {
                             cells.set(r, i, cells::csv_cell(text, input));
                         }
                     }
@@ -321,7 +321,7 @@ impl Schema {
                     Value::Object(
                         header
                             .iter()
-                            .zip(records[r].iter())
+                            .zip(records.record(r))
                             .map(|(h, t)| {
                                 let v = if t.is_empty() {
                                     Value::Null
