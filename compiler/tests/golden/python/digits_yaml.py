@@ -1475,3 +1475,104 @@ def save(tensors: Mapping[str, Any], path: Any) -> None:
         if os.path.exists(temp):
             os.remove(temp)
         raise
+
+
+_ARROW_TYPES: Final = {"bool": "bool_", "int8": "int8", "int16": "int16", "int32": "int32", "int64": "int64", "uint8": "uint8", "uint16": "uint16", "uint32": "uint32", "uint64": "uint64", "float32": "float32", "float64": "float64"}
+
+
+def _arrow_meta() -> dict[bytes, bytes]:
+    """The schema metadata `tensorseam encode -o x.parquet` writes, byte for byte."""
+    meta = json.dumps({"fingerprint": FINGERPRINT, "schema": SCHEMA_NAME, "version": SCHEMA_VERSION}, separators=(",", ":"), ensure_ascii=False)
+    return {b"tensorseam": meta.encode()}
+
+
+def _arrow_type(pyarrow: Any, dtype: str, inner: Sequence[int]) -> Any:
+    """A column of examples of per-example shape `inner`: nested fixed-size lists (items not null)."""
+    kind = getattr(pyarrow, _ARROW_TYPES[dtype])()
+    for n in reversed(inner):
+        kind = pyarrow.list_(pyarrow.field("item", kind, nullable=False), n)
+    return kind
+
+
+def arrow_schema(training: bool = False, dims: Mapping[str, int] | None = None) -> Any:
+    """The `pyarrow.Schema` of `to_arrow`'s output (and of `tensorseam encode -o x.parquet`): one
+    column per tensor, labels and weights only with `training=True`, this schema's fingerprint in
+    the metadata under `tensorseam`. A dim without `max` has no fixed width: give it in `dims`
+    (`{"tokens": 128}`) — a batch is padded to its longest list, so the width is the batch's."""
+    pyarrow = importlib.import_module("pyarrow")
+    plan = _plan()
+    given = dict(dims or {})
+    fields = []
+    for t in plan.tensors:
+        if t.kind in ("label", "weight") and not training:
+            continue
+        dtype, shape = TENSOR_SPECS[t.name]
+        inner: list[int] = []
+        for (kind, ref), n in zip(t.axes[1:], shape[1:]):
+            if n is not None:
+                inner.append(n)
+                continue
+            dim = plan.dims[ref].name if kind == "dim" else ""
+            if dim not in given:
+                raise ValueError(f"tensor `{t.name}`: dim `{dim}` has no `max`, so its width is each batch's longest; pass it as arrow_schema(dims={{{dim!r}: N}})")
+            inner.append(int(given[dim]))
+        fields.append(pyarrow.field(t.name, _arrow_type(pyarrow, dtype, inner), nullable=False))
+    return pyarrow.schema(fields, metadata=_arrow_meta())
+
+
+def to_arrow(tensors: Mapping[str, Any]) -> Any:
+    """The tensors `encode` returned as a `pyarrow.RecordBatch`, one row per example — the layout
+    of `tensorseam encode -o x.parquet` (SPEC §11): a scalar per example is a primitive column, a
+    per-example shape nested fixed-size lists; the fingerprint in the schema metadata. What
+    Spark's `mapInArrow`, Ray Data's `map_batches` and Dask's `map_partitions` hand back."""
+    pyarrow = importlib.import_module("pyarrow")
+    columns = []
+    fields = []
+    for name, a in _batch_arrays(tensors):
+        column = pyarrow.array(a.reshape(-1), type=getattr(pyarrow, _ARROW_TYPES[a.dtype.name])())
+        kind = column.type
+        for n in reversed(a.shape[1:]):
+            kind = pyarrow.list_(pyarrow.field("item", kind, nullable=False), n)
+            column = pyarrow.FixedSizeListArray.from_arrays(column, type=kind)
+        columns.append(column)
+        fields.append(pyarrow.field(name, kind, nullable=False))
+    return pyarrow.RecordBatch.from_arrays(columns, schema=pyarrow.schema(fields, metadata=_arrow_meta()))
+
+
+def from_arrow(batch: Any) -> dict[str, Array]:
+    """The tensors of a `pyarrow.RecordBatch` or `Table` laid out as `to_arrow` writes them (a
+    `tensorseam encode -o x.parquet` file read by pyarrow, or a Spark/Dask/Ray job's output), as
+    numpy arrays in the schema's tensor order. Raises `ValueError` for a batch of another schema
+    (by the fingerprint in its metadata), an unknown column, nulls, or a dtype or width the
+    schema does not make."""
+    pyarrow = importlib.import_module("pyarrow")
+    if not isinstance(batch, (pyarrow.RecordBatch, pyarrow.Table)):
+        raise TypeError(f"expected a pyarrow RecordBatch or Table, found {type(batch).__name__}")
+    meta = (batch.schema.metadata or {}).get(b"tensorseam")
+    if meta is not None:
+        found = json.loads(meta)
+        if not isinstance(found, dict) or found.get("fingerprint") != FINGERPRINT:
+            theirs = found if isinstance(found, dict) else {}
+            raise ValueError(f"these tensors were encoded with schema `{theirs.get('schema')}` v{theirs.get('version')} (fingerprint {str(theirs.get('fingerprint'))[:16]}), not `{SCHEMA_NAME}` v{SCHEMA_VERSION} ({FINGERPRINT[:16]})")
+    unknown = [n for n in batch.schema.names if n not in TENSOR_SPECS]
+    if unknown:
+        raise ValueError(f"schema `{SCHEMA_NAME}` has no tensor {', '.join(f'`{n}`' for n in unknown)}; its tensors are {', '.join(TENSOR_SPECS)}")
+    out: dict[str, Array] = {}
+    for name in TENSOR_SPECS:
+        if name not in batch.schema.names:
+            continue
+        column = batch.column(name)
+        if isinstance(column, pyarrow.ChunkedArray):
+            column = column.combine_chunks()
+        shape = [len(column)]
+        while pyarrow.types.is_fixed_size_list(column.type):
+            if column.null_count:
+                raise ValueError(f"column `{name}` holds nulls; tensors have none")
+            shape.append(column.type.list_size)
+            column = column.flatten()
+        if column.null_count:
+            raise ValueError(f"column `{name}` holds nulls; tensors have none")
+        a = np.array(column.to_numpy(zero_copy_only=False)).reshape(shape)
+        out[name] = a
+    _batch_arrays(out)
+    return out
