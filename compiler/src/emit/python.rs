@@ -144,6 +144,7 @@ import json
 import math
 import operator
 import os
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat

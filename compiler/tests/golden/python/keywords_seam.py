@@ -10,6 +10,7 @@ import json
 import math
 import operator
 import os
+import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
@@ -1394,21 +1395,13 @@ def collate(records: Sequence[Mapping[str, Any]], training: bool = True) -> dict
 
 
 def encode_arrow(batch: Any, training: bool = False, strict: bool = False, allow_missing: Sequence[str] = ()) -> dict[str, Array]:
-    """Encodes a `pyarrow.RecordBatch` or `pyarrow.Table` (as Spark, Ray Data and Dask hand them
-    over), column by column."""
+    """Encodes a `pyarrow.RecordBatch` or `Table` (as Spark, Ray Data and Dask hand them over),
+    column by column: numbers and bools stay numpy arrays, strings (plain, large or dictionary)
+    stay in Arrow; a null is a missing value."""
     pyarrow = importlib.import_module("pyarrow")
     if not isinstance(batch, (pyarrow.RecordBatch, pyarrow.Table)):
         raise TypeError(f"expected a pyarrow RecordBatch or Table, found {type(batch).__name__}")
-    columns: dict[str, Any] = {}
-    for name in batch.schema.names:
-        col = batch.column(name)
-        if isinstance(col, pyarrow.ChunkedArray):
-            col = col.combine_chunks()
-        kind = col.type
-        if col.null_count == 0 and (pyarrow.types.is_integer(kind) or pyarrow.types.is_floating(kind) or pyarrow.types.is_boolean(kind)):
-            columns[name] = col.to_numpy(zero_copy_only=False)
-        else:
-            columns[name] = col.to_pylist()
+    columns = {name: _arrow_column(batch.column(name)) for name in batch.schema.names}
     return encode(columns, training=training, strict=strict, allow_missing=allow_missing)
 
 
@@ -1573,3 +1566,236 @@ def from_arrow(batch: Any) -> dict[str, Array]:
         out[name] = a
     _batch_arrays(out)
     return out
+
+
+_STATS_FORMAT: Final = 1
+_MAX_DISTINCT: Final = 1_000_000
+
+
+class _Shim:
+    """What `_Input` needs of a plan, for an input read on its own (`fit_stats`)."""
+
+    def __init__(self) -> None:
+        self.dim_names = [d["name"] for d in _IR["dims"]]
+
+
+def _fit_targets() -> list[tuple[_Input, str]]:
+    """Each input with a `fit` placeholder, as an `_Input` that reads its raw value and runs the
+    steps before the fitted one, with what is fitted: `standardize`, `minmax` or `categories`."""
+    shim = _Shim()
+    out = []
+    for n, ir in enumerate(_IR["inputs"]):
+        scale, enc = ir.get("scale"), ir.get("encode")
+        if scale:
+            at = [i for i, s in enumerate(scale) if isinstance(s, dict) and next(iter(s.values())) == "fit"]
+            if len(at) > 1:
+                raise ValueError(f"input `{ir['name']}` has {len(at)} `fit` steps; fit the first, write the result, then fit again")
+            if at:
+                kind = next(iter(scale[at[0]]))
+                out.append((_Input({**ir, "scale": scale[: at[0]] or None}, shim, n), kind))  # type: ignore[arg-type]
+        elif enc:
+            ((_, p),) = enc.items()
+            if isinstance(p, dict) and isinstance(p.get("categories"), dict):
+                out.append((_Input({**ir, "encode": None}, shim, n), "categories"))  # type: ignore[arg-type]
+    return out
+
+
+def _fit_columns(data: Any) -> tuple[dict[str, Any] | None, list[Mapping[str, Any]] | None, int]:
+    """`data` as columns (Arrow, a mapping, a DataFrame) or as records, and its length."""
+    pyarrow = sys.modules.get("pyarrow")
+    if pyarrow is not None and isinstance(data, (pyarrow.RecordBatch, pyarrow.Table)):
+        return {name: _arrow_column(data.column(name)) for name in data.schema.names}, None, data.num_rows
+    if hasattr(data, "columns") and not isinstance(data, Mapping):
+        return {str(c): data[c] for c in data.columns}, None, len(data)
+    if isinstance(data, Mapping):
+        return {str(k): v for k, v in data.items()}, None, _length(data)
+    records = data if isinstance(data, list) else list(data)
+    return None, [r if isinstance(r, Mapping) else {} for r in records], len(records)
+
+
+def _arrow_column(col: Any) -> Any:
+    """An Arrow column as `encode` reads it: numbers and bools without nulls as numpy, strings
+    kept in Arrow, anything else as Python values (a null is missing)."""
+    pyarrow = importlib.import_module("pyarrow")
+    if isinstance(col, pyarrow.ChunkedArray):
+        col = col.combine_chunks()
+    kind = col.type
+    if pyarrow.types.is_dictionary(kind) and pyarrow.types.is_string(kind.value_type):
+        col = col.cast(kind.value_type)
+        kind = col.type
+    if col.null_count == 0 and (pyarrow.types.is_integer(kind) or pyarrow.types.is_floating(kind) or pyarrow.types.is_boolean(kind)):
+        return col.to_numpy(zero_copy_only=False)
+    if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
+        return _Arrow(col)
+    return col.to_pylist()
+
+
+def _leaves_of(values: list[Any]) -> tuple[list[Any], list[int]]:
+    """The elements of a shaped input's values (nested lists flattened), each with its row."""
+    out: list[Any] = []
+    rows: list[int] = []
+
+    def walk(v: Any, row: int) -> None:
+        if isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x, row)
+        elif isinstance(v, np.ndarray) and v.ndim > 0:
+            walk(v.tolist(), row)
+        else:
+            out.append(v)
+            rows.append(row)
+
+    for row, v in enumerate(values):
+        walk(v, row)
+    return out, rows
+
+
+def _prefix(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -> Array:
+    """The steps before the fitted one, in f64 (as `tensorseam fit` runs them)."""
+    with np.errstate(all="ignore"):
+        for op, a, b in inp.steps:
+            if op == "log1p":
+                bad = ~(x > -1.0) & ok
+                for i in np.flatnonzero(bad):
+                    errs.append((int(i), "out_of_range", f"`log1p` needs a value above -1, and it receives {float(x[i])!r}"))
+                ok &= ~bad
+                x = np.where(ok, x, 0.0)
+                x = np.fromiter(map(math.log1p, x.tolist()), dtype=np.float64, count=len(x))
+            elif op == "standardize":
+                x = (x - a) / b
+            elif op == "minmax":
+                x = (x - a) / (b - a)
+            elif op == "affine":
+                x = x * a + b
+            elif op == "divide":
+                x = x / a
+            else:
+                x = np.where(x < a, a, x)
+                x = np.where(x > b, b, x)
+        bad = ~np.isfinite(x) & ok
+    for i in np.flatnonzero(bad):
+        errs.append((int(i), "non_finite", f"{float(x[i])!r} after the steps before the fitted one"))
+    ok &= ~bad
+    return x
+
+
+def _finite(x: float) -> float | None:
+    """A statistic as JSON holds it: a value too large for f64 is `null`."""
+    return x if math.isfinite(x) else None
+
+
+def _input_stats(inp: _Input, kind: str, column: Any, n: int) -> dict[str, Any]:
+    """One input's statistics over one column."""
+    values = _to_column(column, inp)
+    rows: list[int] | None = None
+    if inp.shape:
+        seq = values.tolist() if isinstance(values, (np.ndarray, _Arrow)) else list(values)
+        values, rows = _leaves_of(seq)
+    errs: list[tuple[int, str, str]] = []
+    ok, vals = _typed(inp, values, False, errs)
+    if kind in ("standardize", "minmax"):
+        x = np.asarray(vals, dtype=np.float64)
+        x = _prefix(inp, np.where(ok, x, 0.0), ok, errs)
+    missing = sum(1 for e in errs if e[1] == "missing")
+    invalid = [e for e in errs if e[1] != "missing"]
+    first = min(invalid, key=lambda e: e[0], default=None)
+    out: dict[str, Any] = {
+        "missing": missing,
+        "invalid": len(invalid),
+        "taken": int(ok.sum()),
+        "first_invalid": None if first is None else [first[0] if rows is None else rows[first[0]], f"{first[1]}: {first[2]}"],
+    }
+    if kind == "standardize":
+        taken = x[ok]
+        mean = float(taken.mean()) if len(taken) else 0.0
+        with np.errstate(all="ignore"):
+            m2 = float(((taken - mean) ** 2).sum()) if len(taken) else 0.0
+        out["moments"] = {"count": len(taken), "mean": _finite(mean), "m2": _finite(m2)}
+    elif kind == "minmax":
+        taken = x[ok]
+        out["extremes"] = {"min": float(taken.min()), "max": float(taken.max())} if len(taken) else None
+    else:
+        picked = vals.tolist() if isinstance(vals, (np.ndarray, _Arrow)) else vals
+        counts: dict[Any, int] = {}
+        for v, good in zip(picked, ok.tolist()):
+            if good:
+                key = bool(v) if inp.dtype == "bool" else int(v) if inp.dtype not in ("str", "bool") else v
+                counts[key] = counts.get(key, 0) + 1
+        out["counts"], out["dropped"] = _capped(counts)
+    return out
+
+
+def _capped(counts: Mapping[Any, int]) -> tuple[list[list[Any]], int]:
+    """Category counts as `[value, n]` pairs, at most a million distinct values (the rest dropped,
+    as `tensorseam fit` drops them: any dropped value fails the fit)."""
+    pairs = [[k, n] for k, n in counts.items()]
+    return pairs[:_MAX_DISTINCT], sum(n for _, n in pairs[_MAX_DISTINCT:])
+
+
+def fit_stats(data: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> dict[str, Any]:
+    """The statistics of every `fit` placeholder over one part of the data (a Spark, Dask or Ray
+    partition; records, columns, a DataFrame or an Arrow table), as JSON-serializable data in the
+    format `tensorseam fit --stats-out` writes (docs/artifacts.md). Values are taken as `encode`
+    takes them; missing and invalid values are counted and skipped. Merge parts with
+    `merge_stats`, write the result as JSON, and finish with `tensorseam fit SCHEMA --stats FILE`."""
+    columns, records, n = _fit_columns(data)
+    inputs: dict[str, Any] = {}
+    for inp, kind in _fit_targets():
+        if columns is not None:
+            if inp.column not in columns:
+                _missing_columns([inp], list(columns), frozenset())
+            column: Any = columns[inp.column]
+        else:
+            column = [r.get(inp.column) for r in records or []]
+        inputs[inp.name] = _input_stats(inp, kind, column, n)
+    return {"tensorseam_stats": _STATS_FORMAT, "schema": SCHEMA_NAME, "fingerprint": FINGERPRINT, "rows": n, "inputs": inputs}
+
+
+def _merge_moments(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Chan's update of (count, mean, m2)."""
+    na, nb = int(a["count"]), int(b["count"])
+    if nb == 0:
+        return dict(a)
+    if na == 0:
+        return dict(b)
+    mean_a = math.inf if a["mean"] is None else float(a["mean"])
+    mean_b = math.inf if b["mean"] is None else float(b["mean"])
+    m2_a = math.inf if a["m2"] is None else float(a["m2"])
+    m2_b = math.inf if b["m2"] is None else float(b["m2"])
+    count = na + nb
+    delta = mean_b - mean_a
+    mean = mean_a + delta * (nb / count)
+    m2 = m2_a + m2_b + delta * delta * (na * nb / count)
+    return {"count": count, "mean": _finite(mean), "m2": _finite(m2)}
+
+
+def merge_stats(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
+    """The statistics of two parts as one (`b`'s rows following `a`'s): counts added, moments by
+    Chan's update, extremes widened, category counts summed. Associative, so partitions reduce in
+    any grouping; raises `ValueError` for statistics of another schema."""
+    for s in (a, b):
+        if s.get("tensorseam_stats") != _STATS_FORMAT or s.get("fingerprint") != FINGERPRINT:
+            raise ValueError(f"statistics of schema `{s.get('schema')}` (fingerprint {str(s.get('fingerprint'))[:16]}) are not this module's `{SCHEMA_NAME}` ({FINGERPRINT[:16]}): fit every part with the same schema")
+    rows_a = int(a["rows"])
+    inputs: dict[str, Any] = {}
+    for name, x in a["inputs"].items():
+        y = b["inputs"].get(name)
+        if y is None:
+            raise ValueError(f"input `{name}` has no statistics in the second part")
+        first = x["first_invalid"]
+        if first is None and y["first_invalid"] is not None:
+            first = [int(y["first_invalid"][0]) + rows_a, y["first_invalid"][1]]
+        merged: dict[str, Any] = {"missing": x["missing"] + y["missing"], "invalid": x["invalid"] + y["invalid"], "taken": x["taken"] + y["taken"], "first_invalid": first}
+        if "moments" in x:
+            merged["moments"] = _merge_moments(x["moments"], y["moments"])
+        if "extremes" in x:
+            e, f = x["extremes"], y["extremes"]
+            merged["extremes"] = f if e is None else e if f is None else {"min": min(e["min"], f["min"]), "max": max(e["max"], f["max"])}
+        if "counts" in x:
+            counts: dict[Any, int] = {}
+            for k, c in list(x["counts"]) + list(y["counts"]):
+                counts[k] = counts.get(k, 0) + int(c)
+            merged["counts"], dropped = _capped(counts)
+            merged["dropped"] = x["dropped"] + y["dropped"] + dropped
+        inputs[name] = merged
+    return {"tensorseam_stats": _STATS_FORMAT, "schema": SCHEMA_NAME, "fingerprint": FINGERPRINT, "rows": rows_a + int(b["rows"]), "inputs": inputs}
