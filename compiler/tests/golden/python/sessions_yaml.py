@@ -1726,14 +1726,23 @@ def _input_stats(inp: _Input, kind: str, column: Any, n: int) -> dict[str, Any]:
         taken = x[ok]
         out["extremes"] = {"min": float(taken.min()), "max": float(taken.max())} if len(taken) else None
     else:
-        picked = vals.tolist() if isinstance(vals, (np.ndarray, _Arrow)) else vals
-        counts: dict[Any, int] = {}
-        for v, good in zip(picked, ok.tolist()):
-            if good:
-                key = bool(v) if inp.dtype == "bool" else int(v) if inp.dtype not in ("str", "bool") else v
-                counts[key] = counts.get(key, 0) + 1
-        out["counts"], out["dropped"] = _capped(counts)
+        out["counts"], out["dropped"] = _capped(_counts(inp, vals, ok))
     return out
+
+
+def _counts(inp: _Input, vals: Any, ok: Array) -> dict[Any, int]:
+    """How often each valid value occurs: counted by Arrow or numpy, not value by value."""
+    if isinstance(vals, _Arrow):
+        found = vals.pc.value_counts(vals.array.filter(importlib.import_module("pyarrow").array(ok)))
+        return dict(zip(found.field("values").to_pylist(), found.field("counts").to_pylist()))
+    if isinstance(vals, np.ndarray):
+        keys, n = np.unique(vals[ok], return_counts=True)
+        return dict(zip(keys.tolist(), n.tolist()))
+    counts: dict[Any, int] = {}
+    for v, good in zip(vals, ok.tolist()):
+        if good:
+            counts[v] = counts.get(v, 0) + 1
+    return counts
 
 
 def _capped(counts: Mapping[Any, int]) -> tuple[list[list[Any]], int]:
