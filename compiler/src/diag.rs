@@ -301,7 +301,7 @@ pub fn to_json(diag: &Diagnostic, file: &SourceFile) -> serde_json::Value {
 }
 
 /// Escapes per GitHub's workflow-command rules: `%`, CR and LF always, `:` and `,` in properties.
-pub(crate) fn gh_escape(s: &str, property: bool) -> String {
+pub fn gh_escape(s: &str, property: bool) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

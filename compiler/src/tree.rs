@@ -80,6 +80,24 @@ impl Node {
             _ => None,
         }
     }
+
+    /// Where the deepest key along `path` starts (`["inputs", "fare", "scale"]` → the `scale` key,
+    /// or the `fare` key when it has no `scale`); `None` when not even the first key is there.
+    pub fn locate(&self, path: &[&str]) -> Option<usize> {
+        let mut node = self;
+        let mut at = None;
+        for part in path {
+            let Value::Map(entries) = &node.value else {
+                break;
+            };
+            let Some((k, v)) = entries.iter().find(|(k, _)| k.name == *part) else {
+                break;
+            };
+            at = Some(k.span.start);
+            node = v;
+        }
+        at
+    }
 }
 
 /// Deepest nesting any valid schema reaches is 6; this leaves room and stops hostile input early.

@@ -9,6 +9,7 @@ pub mod code;
 pub mod ops;
 pub mod scale;
 pub mod suggest;
+pub mod text;
 pub mod value;
 
 pub use code::ErrorCode;

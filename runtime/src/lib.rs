@@ -11,12 +11,15 @@
 
 pub mod atomic;
 mod batch;
+#[cfg(feature = "dynamic")]
 mod columns;
 mod engine;
 mod error;
 mod fast;
 pub mod files;
 pub mod json;
+#[cfg(feature = "onnx")]
+pub mod onnx;
 mod plan;
 pub mod raw;
 mod tensor;

@@ -187,6 +187,31 @@ cannot be read.")]
         #[arg(long, value_enum, default_value_t = TableFormat::Text)]
         errors: TableFormat,
     },
+    /// Check an ONNX model's inputs against the schema's serving tensors
+    #[command(
+        name = "check-model",
+        after_help = "Examples:
+  tensorseam check-model schemas/penguins.yaml model.onnx
+  tensorseam check-model schemas/penguins.yaml model.onnx --map features=input --format github
+
+Each model input must be a schema tensor (same name, or --map TENSOR=MODEL_INPUT) with the same
+element type, rank and fixed axes; a symbolic axis is accepted where the schema's axis is the batch
+or a dim without `max`. A fingerprint stamped in the model (`stamp_onnx` in the generated Python
+module) must be the schema's. Exit 0 when the model fits, 1 when it does not, 2 when a file cannot
+be read or is not an ONNX model."
+    )]
+    CheckModel {
+        /// Schema file
+        schema: PathBuf,
+        /// ONNX model (`*.onnx`)
+        model: PathBuf,
+        /// A schema tensor and the model input that takes it, where the names differ (repeat)
+        #[arg(long, value_name = "TENSOR=MODEL_INPUT")]
+        map: Vec<String>,
+        /// How to print findings
+        #[arg(long, value_enum, default_value_t = DiagFormat::Human)]
+        format: DiagFormat,
+    },
     /// Check a batch file's tensors, dtypes, shapes and fingerprint against a schema
     #[command(after_help = "Examples:
   tensorseam verify schemas/penguins.yaml batch.npz

@@ -101,6 +101,12 @@ pub fn dispatch(cli: Cli) -> u8 {
             format,
             allow_breaking,
         } => crate::review::diff(&paths, git.as_deref(), format, allow_breaking, cli.color),
+        Command::CheckModel {
+            schema,
+            model,
+            map,
+            format,
+        } => crate::check_model::check_model(&schema, &model, &map, format, cli.color),
         Command::Verify { schema, batch } => crate::batches::verify(&schema, &batch, cli.color),
         Command::Sample {
             schema,

@@ -4,6 +4,7 @@
 mod args;
 mod batches;
 mod build;
+mod check_model;
 mod commands;
 mod encode;
 mod fit;

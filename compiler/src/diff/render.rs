@@ -4,7 +4,7 @@
 use super::{Change, Class, Review, Verdict};
 use crate::markdown::{cell, code};
 use crate::source::SourceFile;
-use crate::tree::{Node, Value};
+use crate::tree::Node;
 use serde_json::{json, Value as Json};
 use std::fmt::Write as _;
 
@@ -153,21 +153,7 @@ fn location(tree: Option<&Node>, path: &str) -> usize {
     if parts.first() == Some(&"schema") {
         parts.remove(0);
     }
-    let deepest = |parts: &[&str]| {
-        let mut node = tree;
-        let mut at = None;
-        for part in parts {
-            let Value::Map(entries) = &node.value else {
-                break;
-            };
-            let Some((k, v)) = entries.iter().find(|(k, _)| k.name == *part) else {
-                break;
-            };
-            at = Some(k.span.start);
-            node = v;
-        }
-        at
-    };
+    let deepest = |parts: &[&str]| tree.locate(parts);
     deepest(&parts)
         .or_else(|| match parts.as_slice() {
             ["tensors", name, ..] => deepest(&["inputs", name]),

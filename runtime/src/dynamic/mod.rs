@@ -178,6 +178,17 @@ impl Schema {
         out
     }
 
+    /// Holds an ONNX model's inputs against this schema's serving tensors (SPEC §13; see
+    /// [`crate::onnx`]): `map` pairs a tensor with the model input that takes it where names differ.
+    #[cfg(feature = "onnx")]
+    pub fn check_onnx(
+        &self,
+        model: &crate::onnx::Model,
+        map: &[(String, String)],
+    ) -> Vec<crate::onnx::Finding> {
+        crate::onnx::check(model, &self.plan, map)
+    }
+
     /// Whether some tensor has an axis whose length depends on the batch (a dim without `max`):
     /// batches of such a schema differ in width, and a file of several is padded to the widest.
     pub fn has_open_dims(&self) -> bool {

@@ -1849,3 +1849,29 @@ def merge_stats(a: Mapping[str, Any], b: Mapping[str, Any]) -> dict[str, Any]:
             merged["dropped"] = x["dropped"] + y["dropped"] + dropped
         inputs[name] = merged
     return {"tensorseam_stats": _STATS_FORMAT, "schema": SCHEMA_NAME, "fingerprint": FINGERPRINT, "rows": rows_a + int(b["rows"]), "inputs": inputs}
+
+
+def stamp_onnx(model: Any) -> Any:
+    """Writes this schema's name, version and fingerprint into an ONNX model's `metadata_props`
+    (`tensorseam.schema`, `tensorseam.version`, `tensorseam.fingerprint`; earlier stamps replaced),
+    so that `tensorseam check-model` and a server's start-up check refuse it with another schema.
+    `model` is an `onnx.ModelProto` (stamped in place and returned) or the path of an `.onnx` file
+    (rewritten through a temporary file beside it). Imports `onnx` only when called."""
+    onnx = importlib.import_module("onnx")
+    path = os.fspath(model) if isinstance(model, (str, os.PathLike)) else None
+    proto = onnx.load(path) if path is not None else model
+    kept = [(p.key, p.value) for p in proto.metadata_props if not p.key.startswith("tensorseam.")]
+    del proto.metadata_props[:]
+    for key, value in kept + [("tensorseam.schema", SCHEMA_NAME), ("tensorseam.version", str(SCHEMA_VERSION)), ("tensorseam.fingerprint", FINGERPRINT)]:
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    if path is not None:
+        temp = os.path.join(os.path.dirname(path) or ".", f".{os.path.basename(path)}.{os.getpid()}.tmp")
+        try:
+            onnx.save(proto, temp)
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.remove(temp)
+            raise
+    return proto
