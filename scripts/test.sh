@@ -33,7 +33,7 @@ step "generated Python: mypy --strict and ruff on the golden modules"
 step "python tests (batch files, parity with the Rust runtime and derive, scikit-learn oracle)"
 cargo build --locked -q -p tensorseam-cli
 cargo build --locked -q -p tensorseam-probe
-cargo build --locked -q -p tensorseam-example-serving
+cargo build --locked -q -p tensorseam-example-serving -p tensorseam-example-onnx-serving
 .venv/bin/python -m pytest -q tests/python
 
 # Last, so its summary closes the run.

@@ -123,6 +123,17 @@ pub trait ModelInput: Sized + raw::Record {
         engine::encode(Self::plan(), rows, opts, reuse)
     }
 
+    /// Validates and encodes JSON records (objects keyed by column) for serving, as rows of this
+    /// struct would be: the same tensors and the same errors. For a server that receives JSON,
+    /// this names a record serde cannot read into the struct (a string for a number, a missing
+    /// field) with coded errors — `wrong_type` at its row and field — instead of serde's message.
+    ///
+    /// # Errors
+    /// As [`ModelInput::encode_batch`].
+    fn encode_json(records: &[serde_json::Value]) -> Result<Batch, ValidationErrors> {
+        engine::encode(Self::plan(), records, &EncodeOptions::default(), None)
+    }
+
     /// Encodes rows into `batch`, reusing its buffers when the shapes match (a serving loop with a
     /// steady batch size allocates nothing). On error `batch` is left empty.
     ///
