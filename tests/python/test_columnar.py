@@ -258,3 +258,47 @@ def test_rejects_set_invalid_records_aside(tmp_path: pathlib.Path) -> None:
     done = subprocess.run([*base, "--rejects", str(rejects)], capture_output=True, text=True, check=False)
     assert done.returncode == 1 and "max-reject-fraction" in done.stderr
     assert not (tmp_path / "out.npz").exists() and rejects.exists()
+
+
+def test_json_lines_read_without_values_agree_with_json(tmp_path: pathlib.Path) -> None:
+    """JSON Lines are read into cells without a `Value` per record; the lines a `Value` would read
+    differently — escaped keys and text, duplicate keys (the last wins), Python's NaN/Infinity
+    tokens, integers beyond 64 bits, nested lists, nulls, absent fields, a line that is not an
+    object — give what the generated module gives for the same records, and strict mode (the
+    `Value` path) agrees."""
+    schema = tmp_path / "s.seam"
+    schema.write_text(
+        'schema s v1 {\n  dim n max 3\n  input x: f64 { missing fill(0.5) }\n  input k: i64\n'
+        '  input c: str { encode one_hot("a", "b\\"q", "é") }\n  input l: f32[n]\n}\n',
+        encoding="utf-8",
+    )
+    mod = parity.module(schema, tmp_path)
+    good = [
+        '{"x": 1.5, "k": 3, "c": "a", "l": [1, 2]}',
+        '{"\\u0078": 2.5, "k": 4, "c": "b\\"q", "l": []}',
+        '{"x": NaN, "k": -9223372036854775808, "c": "\\u00e9", "l": [0.5, 1e3, -2]}',
+        '{"x": 1, "x": 7.25, "k": 5, "c": "a", "l": [3], "extra": {"deep": [1, {"a": null}]}}',
+        '{"k": 6, "c": "a", "l": [1]}',
+        '{"x": null, "k": 7, "c": "é", "l": [1, 2, 3]}',
+    ]
+    bad = [
+        '{"x": Infinity, "k": 1, "c": "a", "l": []}',
+        '{"x": 1.0, "k": 9223372036854775808, "c": "a", "l": []}',
+        '{"x": 1.0, "k": 100000000000000000000000, "c": "a", "l": []}',
+        '{"x": "1.0", "k": 1.5, "c": "z", "l": [1, 2, 3, 4]}',
+        '{"x": [1], "k": true, "c": 3, "l": 5}',
+        "[1, 2, 3]",
+        '{"x": 1.0, "k": 1, "c": "a", "l": [[1]]}',
+    ]
+    for lines in [good, *[[*good[:2], b] for b in bad]]:
+        data = tmp_path / "rows.jsonl"
+        data.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        records = [json.loads(line) for line in lines]
+        want = parity.outcome(mod, records, False)
+        got = encode(schema, data, tmp_path / "out.npz", False)
+        assert got == want, f"{lines[-1]}: {parity.explain(want, got)}"
+        # Strict mode reads lines as `Value`s; the same records without the unknown field agree.
+        plain = tmp_path / "plain.jsonl"
+        plain.write_text("".join(line.replace(', "extra": {"deep": [1, {"a": null}]}', "") + "\n" for line in lines), encoding="utf-8")
+        strict = encode(schema, plain, tmp_path / "out.npz", False, "--strict")
+        assert strict == want, f"{lines[-1]} --strict: {parity.explain(want, strict)}"

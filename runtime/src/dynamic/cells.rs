@@ -115,6 +115,11 @@ impl<'a> Cells<'a> {
             .collect()
     }
 
+    /// Input `input`'s cell of row `row`.
+    pub fn get(&self, row: usize, input: usize) -> Option<&Cell<'a>> {
+        self.cells.get(row * self.width + input)
+    }
+
     /// The number of rows.
     pub fn len(&self) -> usize {
         self.rows

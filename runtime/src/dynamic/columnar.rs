@@ -10,6 +10,7 @@ use super::EncodeOptions;
 use crate::batch::Batch;
 use crate::fast::{tensors, FastElem};
 use crate::plan::{InputPlan, Plan, Role, TensorAxis, TensorKind, Transform};
+use crate::raw::Raw;
 use crate::tensor::Tensor;
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
@@ -52,6 +53,8 @@ pub enum Source<'a> {
         /// The records.
         records: &'a super::csv_block::CsvBlock,
     },
+    /// JSON Lines records read into cells (one per input, by input position).
+    Cells(&'a super::cells::Cells<'a>),
 }
 
 impl Source<'_> {
@@ -59,6 +62,7 @@ impl Source<'_> {
         match self {
             Source::Arrow(b) => b.num_rows(),
             Source::Csv { records, .. } => records.len(),
+            Source::Cells(c) => c.len(),
         }
     }
 
@@ -71,6 +75,8 @@ impl Source<'_> {
                 .map(|f| f.name().as_str())
                 .collect(),
             Source::Csv { header, .. } => header.iter().map(String::as_str).collect(),
+            // Records carry their own fields; strict mode never takes this path.
+            Source::Cells(_) => Vec::new(),
         }
     }
 
@@ -78,16 +84,25 @@ impl Source<'_> {
         match self {
             Source::Arrow(b) => b.column_by_name(column).is_some(),
             Source::Csv { header, .. } => header.iter().any(|h| h == column),
+            // A record without the field has a missing value, not a missing column.
+            Source::Cells(_) => true,
         }
     }
 
     /// Each value of `input`'s column handed to `put` as a leaf.
     fn leaves(
         &self,
+        index: usize,
         input: &InputPlan,
         put: &mut impl FnMut(usize, Leaf<'_>) -> Option<()>,
     ) -> Option<()> {
         match self {
+            Source::Cells(cells) => (0..cells.len()).try_for_each(|r| {
+                put(
+                    r,
+                    cells.get(r, index).map_or(Leaf::Null, |c| c.kind().leaf()),
+                )
+            }),
             Source::Arrow(b) => {
                 leaves(b.column_by_name(&input.column)?.as_ref(), b.num_rows(), put)
             }
@@ -137,10 +152,11 @@ pub fn encode(
             next += 1;
         }
     }
-    for input in plan
+    for (index, input) in plan
         .inputs
         .iter()
-        .filter(|i| i.role == Role::Feature || opts.training)
+        .enumerate()
+        .filter(|(_, i)| i.role == Role::Feature || opts.training)
     {
         let (_, tensor) = allocated.get_mut(at[input.tensor]?)?;
         let spec = &plan.tensors[input.tensor];
@@ -166,8 +182,8 @@ pub fn encode(
         macro_rules! run {
             ($($variant:ident),*) => {
                 match tensor {
-                    $(Tensor::$variant(a) => run_input(input, column, a.as_slice_mut()?, row_stride, rows),)*
-                    Tensor::Bool(a) => run_input(input, column, a.as_slice_mut()?, row_stride, rows),
+                    $(Tensor::$variant(a) => run_input(index, input, column, a.as_slice_mut()?, row_stride, rows),)*
+                    Tensor::Bool(a) => run_input(index, input, column, a.as_slice_mut()?, row_stride, rows),
                 }
             };
         }
@@ -186,6 +202,7 @@ pub fn encode(
 /// (`accept_*`, `scale::run_quiet`); anything else — a null, NaN, a fill — takes the rule's full
 /// path (`take`), value by value.
 fn run_input<T: FastElem>(
+    index: usize,
     input: &InputPlan,
     column: Option<&Source<'_>>,
     out: &mut [T],
@@ -278,7 +295,10 @@ fn run_input<T: FastElem>(
         let c = header.iter().position(|h| *h == input.column)?;
         return csv_column(input, records, c, out, row_stride);
     }
-    source.leaves(input, &mut |r, leaf| {
+    if let Source::Cells(cells) = source {
+        return cells_column(input, cells, index, out, row_stride);
+    }
+    source.leaves(index, input, &mut |r, leaf| {
         general(input, out, r * row_stride, leaf)
     })
 }
@@ -316,6 +336,38 @@ fn csv_column<T: FastElem>(
         };
         if quick.is_none() {
             general(input, out, at, super::reader::csv_leaf(cell, rule.dtype))?;
+        }
+    }
+    Some(())
+}
+
+/// A column of JSON cells into its input: a number or text of the input's type goes straight to
+/// the transform; anything else (null, an absent field, a token, a list) takes the full rule.
+fn cells_column<T: FastElem>(
+    input: &InputPlan,
+    cells: &super::cells::Cells<'_>,
+    index: usize,
+    out: &mut [T],
+    row_stride: usize,
+) -> Option<()> {
+    use super::cells::Cell;
+    let rule = &input.rule;
+    for r in 0..cells.len() {
+        let at = r * row_stride;
+        let cell = cells.get(r, index);
+        let quick = match cell {
+            Some(Cell::Float(f)) => rule
+                .accept_float(*f)
+                .and_then(|x| emit_float(input, out, at, x)),
+            Some(Cell::Int(i)) => match rule.accept_int(*i) {
+                Some(i) => emit_int(input, out, at, i),
+                None => None,
+            },
+            Some(Cell::Str(s)) => rule.accept_str(s).and_then(|s| emit_str(input, out, at, s)),
+            _ => None,
+        };
+        if quick.is_none() {
+            general(input, out, at, cell.map_or(Leaf::Null, |c| c.kind().leaf()))?;
         }
     }
     Some(())

@@ -25,6 +25,7 @@ pub mod cells;
 pub mod columnar;
 pub mod csv_block;
 pub mod fit;
+pub mod json_cells;
 #[cfg(feature = "columnar")]
 pub mod parquet_file;
 pub mod reader;

@@ -254,6 +254,13 @@ impl Schema {
         }
         match chunk {
             Chunk::Lines { lines, numbers } => {
+                if !opts.encode.strict {
+                    let texts: Vec<std::borrow::Cow<'_, str>> =
+                        lines.iter().map(|l| crate::json::normalize(l)).collect();
+                    if let Some(read) = super::json_cells::read(&self.plan, &texts) {
+                        return Ok(self.encode_cells(read, &enc, opts.rejects, &lines));
+                    }
+                }
                 let mut values = Vec::with_capacity(lines.len());
                 for (text, line) in lines.iter().zip(&numbers) {
                     let v = super::reader::parse_json(text).map_err(|e| ReadError::Syntax {
@@ -367,6 +374,41 @@ impl Schema {
                 }))
             }
         }
+    }
+
+    /// Encodes JSON Lines records read into cells: column by column where the fast path takes
+    /// them, else by the row engine over the cells.
+    fn encode_cells(
+        &self,
+        read: super::json_cells::Read<'_>,
+        enc: &EncodeOptions,
+        rejects: bool,
+        lines: &[String],
+    ) -> Done {
+        #[cfg(feature = "columnar")]
+        {
+            let rows = read.cells.len();
+            let source = super::columnar::Source::Cells(&read.cells);
+            if let Some(batch) = super::columnar::encode(&self.plan, &source, enc, None) {
+                return Done {
+                    rows,
+                    batch: Some(batch),
+                    carried: read.carried,
+                    keys: Some(read.keys),
+                    ..Done::empty()
+                };
+            }
+        }
+        let records = read.cells.rows();
+        let mut done = self.encode_records(&records, enc, rejects, |r| {
+            lines
+                .get(r)
+                .and_then(|l| super::reader::parse_json(l).ok())
+                .unwrap_or(Value::Null)
+        });
+        done.carried = read.carried;
+        done.keys = Some(read.keys);
+        done
     }
 
     /// Encodes records; with `rejects`, sets the invalid ones aside (with `record(row)` as read)
