@@ -108,7 +108,7 @@ def test_collate_hands_torch_tensors_to_a_data_loader(mod: types.ModuleType, mon
 def test_module_imports_nothing_but_numpy_and_the_standard_library(tmp_path: pathlib.Path) -> None:
     text = (parity.ROOT / "compiler" / "tests" / "golden" / "python" / "penguins_seam.py").read_text()
     imports = sorted({line.split()[1] for line in text.splitlines() if line.startswith(("import ", "from "))})
-    assert imports == ["__future__", "collections.abc", "importlib", "itertools", "json", "math", "numpy", "numpy.typing", "operator", "os", "typing", "warnings"]
+    assert imports == ["__future__", "collections.abc", "importlib", "itertools", "json", "math", "numpy", "numpy.typing", "operator", "os", "sys", "typing", "warnings"]
 
 
 def test_pandas_without_pyarrow(mod: types.ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
