@@ -56,14 +56,9 @@ pub fn check_model(
             return 2;
         }
     };
-    let checked = match crate::load::load(schema_path, color) {
-        Ok(c) => c,
+    let (file, checked) = match crate::load::load_source(schema_path, color) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
-    };
-    let shown = schema_path.to_string_lossy();
-    let file = match tensorseam_compiler::compile_path(&shown) {
-        Ok((file, _)) => file,
-        Err(e) => return crate::load::io_error(schema_path, &e),
     };
     let tree = tensorseam_compiler::parse(&file, &mut Vec::new());
     let bytes = match read_model(model_path) {
