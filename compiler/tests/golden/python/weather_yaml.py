@@ -317,17 +317,22 @@ class _Leaves:
     """Raw values of one input at its leaves, with where each leaf came from. For a scalar input
     leaf i is row i, and `rows`, `cells`, `seqs` and `paths` are None."""
 
-    def __init__(self, values: Any, rows: Array | None = None, cells: Array | None = None, seqs: Array | None = None, paths: list[str] | None = None) -> None:
+    def __init__(self, values: Any, rows: Array | None = None, cells: Array | None = None, seqs: Array | None = None, paths: list[str] | None = None, raw: Array | None = None) -> None:
         self.values = values
         self.rows = rows
         self.cells = cells
         self.seqs = seqs
         self.paths = paths
+        # For leaves of one list level read from Arrow: each leaf's index in its row's list, from
+        # which its path is made only when an error names it.
+        self.raw = raw
 
     def row(self, i: int) -> int:
         return i if self.rows is None else int(self.rows[i])
 
     def path(self, inp: _Input, i: int) -> str:
+        if self.raw is not None:
+            return f"{inp.column}[{int(self.raw[i])}]"
         return inp.column if self.paths is None else self.paths[i]
 
     def seq(self, i: int) -> int:
@@ -375,6 +380,45 @@ def _arrow_strings(col: Any) -> _Arrow | None:
     return None
 
 
+class _ArrowList:
+    """A column of Arrow lists (list, large_list, fixed_size_list) of numbers, bools or strings,
+    with no null list and no null value, kept as Arrow/numpy buffers: the rows' lengths from the
+    offsets, the values as one array. `tolist` gives Python lists for the general walker."""
+
+    def __init__(self, array: Any, strings: bool) -> None:
+        pa = importlib.import_module("pyarrow")
+        self.array = array
+        if pa.types.is_fixed_size_list(array.type):
+            size = array.type.list_size
+            self.offsets = (array.offset + np.arange(len(array) + 1, dtype=np.int64)) * size
+        else:
+            self.offsets = np.asarray(array.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+        # `.values` is the child array whole (a slice's offsets index into it).
+        self.values: Any = array.values if strings else array.values.to_numpy(zero_copy_only=False)
+        self.strings = strings
+        self._list: list[Any] | None = None
+
+    def __len__(self) -> int:
+        return len(self.array)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.tolist()[i]
+
+    def lengths(self) -> Array:
+        return np.diff(self.offsets)
+
+    def take(self, idx: Array) -> Any:
+        """The values at `idx`: a numpy array, or Arrow strings."""
+        if self.strings:
+            return _Arrow(importlib.import_module("pyarrow.compute").take(self.values, idx))
+        return self.values[idx]
+
+    def tolist(self) -> list[Any]:
+        if self._list is None:
+            self._list = self.array.to_pylist()
+        return self._list
+
+
 def _to_column(col: Any, inp: _Input) -> Any:
     """A column as a numpy array (numeric or text), Arrow strings, or a list of Python values.
 
@@ -383,6 +427,8 @@ def _to_column(col: Any, inp: _Input) -> Any:
     A numpy array's NaN is missing only for float inputs, as in JSON."""
     if isinstance(col, (np.ndarray, _Arrow)):
         return col
+    if isinstance(col, _ArrowList):
+        return col if inp.shape else col.tolist()
     arrow = _arrow_strings(col)
     if arrow is not None:
         return arrow
@@ -859,6 +905,13 @@ class _Run:
             for item in v:
                 self.measure(item, shape[1:])
 
+    def measure_lengths(self, lengths: Array, d: int) -> None:
+        """`measure` for one list level given its rows' lengths."""
+        if self.plan.dims[d].max is None:
+            lengths = lengths[lengths <= self.max_dim_len]
+        if len(lengths):
+            self.longest[d] = max(self.longest[d], int(lengths.max()))
+
     def scalar(self, inp: _Input, column: Any, dead: Array | None) -> None:
         self.leaves(inp, _Leaves(column), True, dead)
 
@@ -897,6 +950,10 @@ class _Run:
 
     def shaped(self, inp: _Input, column: Any, dead: Array | None) -> None:
         """Walks each row's nested lists (structure checks, dims, truncation) down to its leaves."""
+        if isinstance(column, _ArrowList):
+            if dead is None and len(inp.shape) == 1 and not inp.reduces and self.arrow_lists(inp, column):
+                return
+            column = column.tolist()
         values: list[Any] = []
         rows: list[int] = []
         cells: list[int] = []
@@ -977,6 +1034,56 @@ class _Run:
             walk(row, column[row], 0, inp.column, [])
         leaves = _Leaves(values, np.array(rows, dtype=np.int64), np.array(cells, dtype=np.int64), np.array(seqs, dtype=np.int64), paths)
         self.leaves(inp, leaves, False, None)
+
+    def arrow_lists(self, inp: _Input, col: _ArrowList) -> bool:
+        """`shaped` for one list level read from Arrow, with whole-array operations: the rows'
+        lengths checked against the axis (a fixed size; a dim's min, max, truncation, the cap and
+        its length elsewhere in the record), then every kept value taken at once. `False`, with
+        nothing changed, when a row breaks a rule: the walker then reports it exactly."""
+        lengths = col.lengths()
+        n = self.n
+        kind, k = inp.shape[0]
+        start = np.zeros(n, dtype=np.int64)
+        kept = lengths
+        if kind == "fixed":
+            if (lengths != k).any():
+                return False
+        else:
+            dim = self.plan.dims[k]
+            seen = np.asarray(self.dim_len[k], dtype=np.int64)
+            if ((seen >= 0) & (seen != lengths)).any() or (dim.min is not None and (lengths < dim.min).any()):
+                return False
+            if dim.max is None:
+                if (lengths > self.max_dim_len).any():
+                    return False
+            else:
+                over = lengths > dim.max
+                if over.any():
+                    if dim.truncate not in ("left", "right"):
+                        return False
+                    kept = np.minimum(lengths, dim.max)
+                    if dim.truncate == "left":
+                        start = np.where(over, lengths - dim.max, 0)
+            lens, kept_list = lengths.tolist(), kept.tolist()
+            dim_len, dim_kept = self.dim_len[k], self.dim_kept[k]
+            for row in np.flatnonzero(seen < 0).tolist():
+                dim_len[row] = lens[row]
+                dim_kept[row] = kept_list[row]
+        total = int(kept.sum())
+        rows = np.repeat(np.arange(n, dtype=np.int64), kept)
+        pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(kept) - kept, kept)
+        raw = pos + np.repeat(start, kept)
+        values = col.take(np.repeat(col.offsets[:-1], kept) + raw)
+        if self.write:
+            strides = self.strides(inp)
+            if inp.enc_axis:
+                cells = rows * strides[0] + pos * strides[1] + inp.offset * strides[-1]
+            else:
+                cells = rows * strides[0] + (inp.offset + pos) * strides[-1]
+        else:
+            cells = np.zeros(total, dtype=np.int64)
+        self.leaves(inp, _Leaves(values, rows, cells, np.arange(total, dtype=np.int64), None, raw), False, None)
+        return True
 
     def leaves(self, inp: _Input, lv: _Leaves, fill_ok: bool, dead: Array | None) -> None:
         """Validates and encodes the leaves of one input, vectorized. A batch with any error is
@@ -1342,6 +1449,9 @@ def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int,
     for inp in active:
         if inp.shape and any(k == "dim" for k, _ in inp.shape):
             col = cols[inp.name]
+            if isinstance(col, _ArrowList) and dead is None and len(inp.shape) == 1:
+                run.measure_lengths(col.lengths(), inp.shape[0][1])
+                continue
             for row in range(run.n):
                 if dead is None or not dead[row]:
                     run.measure(col[row], inp.shape)
@@ -1623,6 +1733,12 @@ def _arrow_column(col: Any) -> Any:
         return col.to_numpy(zero_copy_only=False)
     if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
         return _Arrow(col)
+    if (pyarrow.types.is_list(kind) or pyarrow.types.is_large_list(kind) or pyarrow.types.is_fixed_size_list(kind)) and col.null_count == 0:
+        item = kind.value_type
+        strings = pyarrow.types.is_string(item) or pyarrow.types.is_large_string(item)
+        plain = pyarrow.types.is_integer(item) or pyarrow.types.is_floating(item) or pyarrow.types.is_boolean(item)
+        if (strings or plain) and col.values.null_count == 0:
+            return _ArrowList(col, strings)
     return col.to_pylist()
 
 
