@@ -794,7 +794,8 @@ def _positions(inp: _Input, vals: Any, ok: Array) -> Array:
     return np.fromiter(map(inp.table.get, seq, repeat(-1)), dtype=np.int64, count=n)
 
 
-def _scale(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -> Array:
+def _steps(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -> Array:
+    """The input's scaling steps in f64, in order (`log1p` reports what it cannot take)."""
     with np.errstate(all="ignore"):
         for op, a, b in inp.steps:
             if op == "standardize":
@@ -816,6 +817,12 @@ def _scale(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -
                 ok &= ~bad
                 x = np.where(ok, x, 0.0)
                 x = np.fromiter(map(math.log1p, x.tolist()), dtype=np.float64, count=len(x))
+    return x
+
+
+def _scale(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -> Array:
+    x = _steps(inp, x, ok, errs)
+    with np.errstate(all="ignore"):
         out = x.astype(np.float64) if inp.out_f64 else x.astype(np.float32)
         bad = ~np.isfinite(out) & ok
     for i in np.flatnonzero(bad):
@@ -1764,26 +1771,8 @@ def _leaves_of(values: list[Any]) -> tuple[list[Any], list[int]]:
 
 def _prefix(inp: _Input, x: Array, ok: Array, errs: list[tuple[int, str, str]]) -> Array:
     """The steps before the fitted one, in f64 (as `tensorseam fit` runs them)."""
+    x = _steps(inp, x, ok, errs)
     with np.errstate(all="ignore"):
-        for op, a, b in inp.steps:
-            if op == "log1p":
-                bad = ~(x > -1.0) & ok
-                for i in np.flatnonzero(bad):
-                    errs.append((int(i), "out_of_range", f"`log1p` needs a value above -1, and it receives {float(x[i])!r}"))
-                ok &= ~bad
-                x = np.where(ok, x, 0.0)
-                x = np.fromiter(map(math.log1p, x.tolist()), dtype=np.float64, count=len(x))
-            elif op == "standardize":
-                x = (x - a) / b
-            elif op == "minmax":
-                x = (x - a) / (b - a)
-            elif op == "affine":
-                x = x * a + b
-            elif op == "divide":
-                x = x / a
-            else:
-                x = np.where(x < a, a, x)
-                x = np.where(x > b, b, x)
         bad = ~np.isfinite(x) & ok
     for i in np.flatnonzero(bad):
         errs.append((int(i), "non_finite", f"{float(x[i])!r} after the steps before the fitted one"))
