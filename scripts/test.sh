@@ -31,9 +31,9 @@ step "generated Python: mypy --strict and ruff on the golden modules"
 .venv/bin/python -m ruff check --no-cache compiler/tests/golden/python tests/python examples benches runtime/benches
 
 step "python tests (batch files, parity with the Rust runtime and derive, scikit-learn oracle)"
-cargo build --locked -q -p tensorseam-cli
-cargo build --locked -q -p tensorseam-probe
-cargo build --locked -q -p tensorseam-example-serving -p tensorseam-example-onnx-serving
+# One build for the binaries the Python tests run and the Rust tests below: selecting the tests
+# here resolves features exactly as `cargo nextest run` does, so every crate is compiled once.
+cargo build --workspace --bins --tests --locked -q
 .venv/bin/python -m pytest -q tests/python
 
 # Last, so its summary closes the run.
