@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import random
 
 import parity
 import pyarrow as pa
@@ -69,9 +70,102 @@ def _arrow_outcome(mod: object, table: pa.Table, training: bool) -> dict[str, ob
     return {"tensors": [[name, parity._SHORT[a.dtype.name], list(a.shape), a.astype(a.dtype.newbyteorder("<")).tobytes().hex()] for name, a in tensors.items()]}
 
 
+@pytest.mark.parametrize("schema", SCHEMAS[:3], ids=lambda p: p.name)
+def test_valid_lists_stay_in_buffers(schema: pathlib.Path, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Valid records — nested lists, multi_hot lists, nullable columns with their fills — are
+    encoded without turning an Arrow column into Python values (`tolist` is for the walker that
+    reports errors)."""
+    mod = parity.module(schema, tmp_path)
+    records = [json.loads(line) for line in parity.sample(schema, 50, 5)]
+    keys = sorted(set().union(*records))
+    table = pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in records])
+    want = parity.outcome(mod, records, True)
+    assert "tensors" in want
+
+    def refuse(self: object) -> list[object]:
+        raise AssertionError(f"{type(self).__name__}.tolist called on valid data")
+
+    for kind in ("_Arrow", "_ArrowList", "_Masked"):
+        monkeypatch.setattr(getattr(mod, kind), "tolist", refuse)
+    for t in variants(table):
+        assert _arrow_outcome(mod, t, True) == want
+
+
 def test_sliced_lists_keep_their_rows(tmp_path: pathlib.Path) -> None:
     mod = parity.module(UI / "sequences.seam", tmp_path)
     records = [json.loads(line) for line in parity.sample(UI / "sequences.seam", 30, 9)]
     table = pa.Table.from_pylist(records)
     part = pa.Table.from_batches([table.to_batches()[0].slice(7, 11)])
     assert _arrow_outcome(mod, part, True) == parity.outcome(mod, records[7:18], True)
+
+
+def _punch(v: object, rng: random.Random) -> object:
+    """`v` with one value, at any depth of its lists, made null (None)."""
+    if not isinstance(v, list) or not v or rng.random() < 0.3:
+        return None
+    i = rng.randrange(len(v))
+    return [*v[:i], _punch(v[i], rng), *v[i + 1 :]]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS[:3], ids=lambda p: p.name)
+def test_nulls_at_every_depth(schema: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """Arrow nulls — a null number, bool or string in a scalar column (missing: the fill or an
+    error), a null list at any level, a null element, before and inside a truncated part — give
+    what `encode` gives for None in the same place: the same tensors or the same errors."""
+    mod = parity.module(schema, tmp_path)
+    rng = random.Random(7)
+    records = [json.loads(line) for line in parity.sample(schema, 60, 4)]
+    outcomes = set()
+    for trial in range(40):
+        batch = [dict(r) for r in records[trial % 20 : trial % 20 + 12]]
+        for _ in range(trial % 3):
+            record = rng.choice(batch)
+            name = rng.choice(sorted(record))
+            record[name] = _punch(record[name], rng)
+        # A field no record of the batch has is a null column: the same as absent.
+        keys = sorted(set().union(*records))
+        try:
+            table = pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in batch])
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            continue
+        for training in (False, True):
+            want = parity.outcome(mod, batch, training)
+            outcomes.add("errors" in want)
+            for t in variants(table):
+                got = _arrow_outcome(mod, t, training)
+                assert got == want, f"{schema.name} {t.schema}: {parity.explain(want, got)}"
+    # Both kinds of outcome were compared: batches that encode and batches with errors.
+    assert outcomes == {True, False}
+
+
+NULLABLE = """schema nullable v1 {
+  input a: i32 { missing fill(7) }
+  input b: bool { missing fill(true) }
+  input c: str { missing fill("q") encode hash(buckets: 5) }
+  input d: u64 { missing fill(18446744073709551615) }
+  input e: f64 { missing fill(0.5) }
+  input f: i8
+}
+"""
+
+
+def test_nullable_columns_of_every_type(tmp_path: pathlib.Path) -> None:
+    """Columns with nulls, of the input's type or another (floats for an integer, integers for a
+    bool or a string, negative numbers for a `u64`, an integer too wide), give `encode`'s tensors
+    or errors for the same values as Python records: fills exact to the last bit of a `u64`."""
+    schema = tmp_path / "nullable.seam"
+    schema.write_text(NULLABLE)
+    mod = parity.module(schema, tmp_path)
+    columns = [
+        {"a": pa.array([1, None, 2], pa.int64()), "b": pa.array([True, None, False]), "c": pa.array(["x", None, "y"]), "d": pa.array([2**64 - 1, None, 3], pa.uint64()), "e": pa.array([1.5, None, float("nan")]), "f": pa.array([1, 2, -3], pa.int8())},
+        {"a": pa.array([1.0, None, 2.5]), "b": pa.array([1, None, 0]), "c": pa.array([1, None, 3]), "d": pa.array([1, None, 3], pa.uint64()), "e": pa.array([1, None, 3], pa.int64()), "f": pa.array([1, None, 300], pa.int64())},
+        {"a": pa.array([2**40, None, 2], pa.int64()), "b": pa.array([True, None, False]), "c": pa.array(["x", None, "y"]), "d": pa.array([-1, None, 3], pa.int64()), "e": pa.array([1.5, None, float("inf")]), "f": pa.array([None, 2, -3], pa.int8())},
+    ]
+    outcomes = []
+    for c in columns:
+        table = pa.table(c)
+        want = parity.outcome(mod, table.to_pylist(), False)
+        assert _arrow_outcome(mod, table, False) == want
+        outcomes.append(want)
+    assert "tensors" in outcomes[0] and "errors" in outcomes[1] and "errors" in outcomes[2]
+    assert mod.encode_arrow(pa.table(columns[0]))["d"].tolist() == [2**64 - 1, 2**64 - 1, 3]

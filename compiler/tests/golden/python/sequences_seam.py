@@ -342,13 +342,13 @@ class _Leaves:
     """Raw values of one input at its leaves, with where each leaf came from. For a scalar input
     leaf i is row i, and `rows`, `cells`, `seqs` and `paths` are None."""
 
-    def __init__(self, values: Any, rows: Array | None = None, cells: Array | None = None, seqs: Array | None = None, paths: list[str] | None = None, raw: Array | None = None) -> None:
+    def __init__(self, values: Any, rows: Array | None = None, cells: Array | None = None, seqs: Array | None = None, paths: list[str] | None = None, raw: list[Array] | None = None) -> None:
         self.values = values
         self.rows = rows
         self.cells = cells
         self.seqs = seqs
         self.paths = paths
-        # For leaves of one list level read from Arrow: each leaf's index in its row's list, from
+        # For leaves read from Arrow lists: per list level, each leaf's index in its list, from
         # which its path is made only when an error names it.
         self.raw = raw
 
@@ -357,7 +357,7 @@ class _Leaves:
 
     def path(self, inp: _Input, i: int) -> str:
         if self.raw is not None:
-            return f"{inp.column}[{int(self.raw[i])}]"
+            return inp.column + "".join(f"[{int(level[i])}]" for level in self.raw)
         return inp.column if self.paths is None else self.paths[i]
 
     def seq(self, i: int) -> int:
@@ -405,22 +405,84 @@ def _arrow_strings(col: Any) -> _Arrow | None:
     return None
 
 
-class _ArrowList:
-    """A column of Arrow lists (list, large_list, fixed_size_list) of numbers, bools or strings,
-    with no null list and no null value, kept as Arrow/numpy buffers: the rows' lengths from the
-    offsets, the values as one array. `tolist` gives Python lists for the general walker."""
+class _Masked:
+    """A column of Arrow numbers or bools with nulls: the values as numpy (0 at a null, never a
+    float standing in for an integer) and which are null (missing)."""
 
-    def __init__(self, array: Any, strings: bool) -> None:
-        pa = importlib.import_module("pyarrow")
-        self.array = array
-        if pa.types.is_fixed_size_list(array.type):
-            size = array.type.list_size
-            self.offsets = (array.offset + np.arange(len(array) + 1, dtype=np.int64)) * size
+    def __init__(self, values: Array, missing: Array) -> None:
+        self.values = values
+        self.missing = missing
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def __getitem__(self, i: int) -> Any:
+        return None if self.missing[i] else self.values[i].item()
+
+    def tolist(self) -> list[Any]:
+        return [None if m else v for v, m in zip(self.values.tolist(), self.missing.tolist())]
+
+    def plain(self, inp: _Input, filled: Array | None) -> Array | None:
+        """The values with each null replaced by the fill (or a placeholder, 0 or False, where
+        `filled` is None and a null is an error), as an array `_typed_array` checks; None when the
+        array's kind is not the input's (a type error the general path names per value)."""
+        dtype, kind = inp.dtype, self.values.dtype.kind
+        a: Array
+        if dtype in _FLOATS and kind in "iuf":
+            a = self.values.astype(np.float64)
+            a[self.missing] = float(inp.fill) if filled is not None else 0.0
+        elif dtype == "bool" and kind == "b":
+            a = self.values.copy()
+            a[self.missing] = bool(inp.fill) if filled is not None else False
+        elif dtype not in _FLOATS and dtype not in ("str", "bool") and kind in "iu":
+            a = self.values.astype(np.uint64 if self.values.dtype == np.uint64 else np.int64)
+            try:
+                a[self.missing] = int(inp.fill) if filled is not None else 0
+            except OverflowError:
+                return None
         else:
-            self.offsets = np.asarray(array.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
-        # `.values` is the child array whole (a slice's offsets index into it).
-        self.values: Any = array.values if strings else array.values.to_numpy(zero_copy_only=False)
-        self.strings = strings
+            return None
+        return a
+
+
+def _arrow_values(pa: Any, array: Any) -> Any:
+    """Arrow numbers or bools as numpy (`_Masked` when some are null), strings kept in Arrow;
+    None for any other type."""
+    kind = array.type
+    if pa.types.is_dictionary(kind) and (pa.types.is_string(kind.value_type) or pa.types.is_large_string(kind.value_type)):
+        array = array.cast(kind.value_type)
+        kind = array.type
+    if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        return _Arrow(array)
+    if not (pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind)):
+        return None
+    if array.null_count == 0:
+        return array.to_numpy(zero_copy_only=False)
+    missing = np.asarray(array.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_)
+    # Filled before leaving Arrow: numpy would hold an integer column with nulls as floats.
+    pc = importlib.import_module("pyarrow.compute")
+    values = pc.fill_null(array, False if pa.types.is_boolean(kind) else 0)
+    return _Masked(np.asarray(values.to_numpy(zero_copy_only=False)), missing)
+
+
+def _spread(counts: Array) -> tuple[Array, Array]:
+    """For lists of `counts` elements: each element's list and its position in that list."""
+    total = int(counts.sum())
+    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return owner, pos
+
+
+class _ArrowList:
+    """A column of Arrow lists, nested to any depth (list, large_list, fixed_size_list), of
+    numbers, bools or strings, kept as buffers: per list level the offsets of each entry's
+    elements in the level below and which entries are null, and the innermost values as one
+    array (`_arrow_values`). `tolist` gives Python lists for the general walker."""
+
+    def __init__(self, array: Any, levels: list[tuple[Array, Array | None]], values: Any) -> None:
+        self.array = array
+        self.levels = levels
+        self.values = values
         self._list: list[Any] | None = None
 
     def __len__(self) -> int:
@@ -429,19 +491,53 @@ class _ArrowList:
     def __getitem__(self, i: int) -> Any:
         return self.tolist()[i]
 
-    def lengths(self) -> Array:
-        return np.diff(self.offsets)
-
     def take(self, idx: Array) -> Any:
-        """The values at `idx`: a numpy array, or Arrow strings."""
-        if self.strings:
-            return _Arrow(importlib.import_module("pyarrow.compute").take(self.values, idx))
-        return self.values[idx]
+        """The innermost values at `idx`: numpy, `_Masked`, or Arrow strings."""
+        v = self.values
+        if isinstance(v, _Arrow):
+            return _Arrow(v.pc.take(v.array, idx))
+        if isinstance(v, _Masked):
+            missing = v.missing[idx]
+            return _Masked(v.values[idx], missing) if missing.any() else v.values[idx]
+        return v[idx]
+
+    def flat(self) -> tuple[Any, Array] | None:
+        """Every innermost value with its row (as `_leaves_of` walks), or None when a list is
+        null (the walker counts it as one missing value)."""
+        entries = np.arange(len(self.array), dtype=np.int64)
+        rows = entries
+        for offsets, nulls in self.levels:
+            if nulls is not None and nulls[entries].any():
+                return None
+            owner, pos = _spread(offsets[entries + 1] - offsets[entries])
+            entries = offsets[entries][owner] + pos
+            rows = rows[owner]
+        return self.take(entries), rows
 
     def tolist(self) -> list[Any]:
         if self._list is None:
             self._list = self.array.to_pylist()
         return self._list
+
+
+def _arrow_lists(pa: Any, array: Any) -> _ArrowList | None:
+    """`array` as an `_ArrowList`, or None when it is not lists of numbers, bools or strings."""
+    levels: list[tuple[Array, Array | None]] = []
+    level = array
+    while True:
+        kind = level.type
+        if pa.types.is_fixed_size_list(kind):
+            # `.values` is the whole child: a slice's entries start `offset` entries in.
+            offsets = (level.offset + np.arange(len(level) + 1, dtype=np.int64)) * kind.list_size
+        elif pa.types.is_list(kind) or pa.types.is_large_list(kind):
+            offsets = np.asarray(level.offsets.to_numpy(zero_copy_only=False), dtype=np.int64)
+        else:
+            break
+        nulls = np.asarray(level.is_null().to_numpy(zero_copy_only=False), dtype=np.bool_) if level.null_count else None
+        levels.append((offsets, nulls))
+        level = level.values
+    values = _arrow_values(pa, level) if levels else None
+    return None if values is None else _ArrowList(array, levels, values)
 
 
 def _to_column(col: Any, inp: _Input) -> Any:
@@ -452,6 +548,8 @@ def _to_column(col: Any, inp: _Input) -> Any:
     A numpy array's NaN is missing only for float inputs, as in JSON."""
     if isinstance(col, (np.ndarray, _Arrow)):
         return col
+    if isinstance(col, _Masked):
+        return col.tolist() if inp.shape else col
     if isinstance(col, _ArrowList):
         return col if inp.shape else col.tolist()
     arrow = _arrow_strings(col)
@@ -481,6 +579,13 @@ def _typed(inp: _Input, values: Any, fill_ok: bool, errs: list[tuple[int, str, s
         if dtype == "str":
             return _typed_arrow(inp, values, filled, ok, errs)
         values = values.tolist()
+    if isinstance(values, _Masked):
+        plain = values.plain(inp, filled)
+        if plain is None:
+            values = values.tolist()
+        else:
+            _missing(inp, values.missing, filled, ok, errs)
+            values = plain
     if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "biufU":
         vals = _typed_array(inp, values, filled, ok, errs)
     else:
@@ -754,32 +859,80 @@ def _literal(v: Any) -> str:
     return str(v)
 
 
-def _fnv_bytes(data: list[bytes]) -> Array:
-    """FNV-1a 64 of each byte string, vectorized across strings (longest first)."""
-    n = len(data)
+def _fnv(data: Array, starts: Array, lens: Array) -> Array:
+    """FNV-1a 64 of each byte string `data[starts[i] : starts[i] + lens[i]]`, vectorized across
+    strings: one step per byte position, over the strings that long (longest first)."""
+    n = len(lens)
     h = np.full(n, _FNV_OFFSET, dtype=np.uint64)
     if n == 0:
         return h
-    lens = np.fromiter(map(len, data), dtype=np.int64, count=n)
     order = np.argsort(-lens, kind="stable")
-    flat = np.frombuffer(b"".join(data[i] for i in order.tolist()), dtype=np.uint8)
     sorted_lens = lens[order]
-    starts = np.concatenate(([0], np.cumsum(sorted_lens)[:-1])).astype(np.int64)
+    at = starts[order]
     hs = h[order]
     prime = np.uint64(_FNV_PRIME)
     active = n
-    for j in range(int(sorted_lens[0]) if n else 0):
+    for j in range(int(sorted_lens[0])):
         while active > 0 and sorted_lens[active - 1] <= j:
             active -= 1
-        hs[:active] = (hs[:active] ^ flat[starts[:active] + j].astype(np.uint64)) * prime
+        hs[:active] = (hs[:active] ^ data[at[:active] + j].astype(np.uint64)) * prime
     h[order] = hs
     return h
 
 
+def _joined(data: list[bytes]) -> tuple[Array, Array, Array]:
+    """Byte strings as one buffer, each one's start and length."""
+    lens = np.fromiter(map(len, data), dtype=np.int64, count=len(data))
+    return np.frombuffer(b"".join(data), dtype=np.uint8), np.cumsum(lens) - lens, lens
+
+
+def _arrow_bytes(array: Any) -> tuple[Array, Array, Array]:
+    """Arrow strings' UTF-8 as `_joined` gives it, read from the array's own buffers (a null is
+    empty)."""
+    pa = importlib.import_module("pyarrow")
+    if not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    _, offsets_buf, data_buf = array.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(data_buf, dtype=np.uint8) if data_buf is not None else np.zeros(0, dtype=np.uint8)
+    return data, offsets[:-1], np.diff(offsets)
+
+
+def _code_points(data: Array, starts: Array, lens: Array) -> tuple[Array, Array, Array]:
+    """Valid UTF-8 strings (`_joined`'s layout) as code points in the same layout: each lead byte
+    starts a character whose length its high bits give."""
+    lead = (data & 0xC0) != 0x80
+    before = np.zeros(len(data) + 1, dtype=np.int64)
+    np.cumsum(lead, out=before[1:])
+    at = np.flatnonzero(lead)
+    b0 = data[at].astype(np.int64)
+    size = np.where(b0 < 0x80, 1, np.where(b0 < 0xE0, 2, np.where(b0 < 0xF0, 3, 4)))
+    cp = b0 & np.where(size == 1, 0x7F, np.where(size == 2, 0x1F, np.where(size == 3, 0x0F, 0x07)))
+    padded = np.concatenate((data, np.zeros(3, dtype=np.uint8))).astype(np.int64)
+    for k in (1, 2, 3):
+        cp = np.where(size > k, (cp << 6) | (padded[at + k] & 0x3F), cp)
+    return cp, before[starts], before[starts + lens] - before[starts]
+
+
+def _units(inp: _Input, vals: Any, ok: Array) -> tuple[Array, Array, Array]:
+    """The code units of each valid text (UTF-8 bytes for `bytes`, code points for `chars`) in
+    `_joined`'s layout; an invalid text has none."""
+    if isinstance(vals, _Arrow):
+        data, starts, lens = _arrow_bytes(vals.array)
+        lens = np.where(ok, lens, 0)
+        return (data, starts, lens) if inp.kind == "bytes" else _code_points(data, starts, lens)
+    texts = [s if good else "" for s, good in zip(vals, ok.tolist())]
+    if inp.kind == "bytes":
+        return _joined([s.encode("utf-8") for s in texts])
+    lens = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    return np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32), np.cumsum(lens) - lens, lens
+
+
 def _hash(inp: _Input, vals: Any, idx: Array) -> Array:
     """fnv1a64 of the selected values: UTF-8 text, integers as decimal text, bools as words."""
-    seq = vals.tolist() if isinstance(vals, _Arrow) else vals
-    picked = [seq[i] for i in idx.tolist()]
+    if isinstance(vals, _Arrow):
+        return _fnv(*_arrow_bytes(vals.pc.take(vals.array, idx)))
+    picked = [vals[i] for i in idx.tolist()]
     if inp.dtype == "str":
         # An invalid value (a lone surrogate) is reported elsewhere; its hash is never kept.
         data = [s.encode("utf-8", "surrogatepass") for s in picked]
@@ -787,7 +940,7 @@ def _hash(inp: _Input, vals: Any, idx: Array) -> Array:
         data = [b"true" if b else b"false" for b in picked]
     else:
         data = [str(int(v)).encode("ascii") for v in picked]
-    return _fnv_bytes(data)
+    return _fnv(*_joined(data))
 
 
 def _all_categories(inp: _Input, values: Any) -> Array | None:
@@ -937,12 +1090,23 @@ class _Run:
             for item in v:
                 self.measure(item, shape[1:])
 
-    def measure_lengths(self, lengths: Array, d: int) -> None:
-        """`measure` for one list level given its rows' lengths."""
-        if self.plan.dims[d].max is None:
-            lengths = lengths[lengths <= self.max_dim_len]
-        if len(lengths):
-            self.longest[d] = max(self.longest[d], int(lengths.max()))
+    def measure_arrow(self, col: _ArrowList, shape: list[tuple[str, int]]) -> None:
+        """`measure` for every row of Arrow lists, a list level at a time."""
+        entries = np.arange(self.n, dtype=np.int64)
+        for a, (kind, d) in enumerate(shape[: len(col.levels)]):
+            offsets, nulls = col.levels[a]
+            if nulls is not None:
+                entries = entries[~nulls[entries]]
+            lengths = offsets[entries + 1] - offsets[entries]
+            if kind == "dim":
+                if self.plan.dims[d].max is None:
+                    under = lengths <= self.max_dim_len
+                    entries, lengths = entries[under], lengths[under]
+                if len(lengths):
+                    self.longest[d] = max(self.longest[d], int(lengths.max()))
+            if a + 1 < len(shape):
+                owner, pos = _spread(lengths)
+                entries = offsets[entries][owner] + pos
 
     def scalar(self, inp: _Input, column: Any, dead: Array | None) -> None:
         self.leaves(inp, _Leaves(column), True, dead)
@@ -983,7 +1147,7 @@ class _Run:
     def shaped(self, inp: _Input, column: Any, dead: Array | None) -> None:
         """Walks each row's nested lists (structure checks, dims, truncation) down to its leaves."""
         if isinstance(column, _ArrowList):
-            if dead is None and len(inp.shape) == 1 and not inp.reduces and self.arrow_lists(inp, column):
+            if dead is None and self.arrow_lists(inp, column):
                 return
             column = column.tolist()
         values: list[Any] = []
@@ -1068,53 +1232,73 @@ class _Run:
         self.leaves(inp, leaves, False, None)
 
     def arrow_lists(self, inp: _Input, col: _ArrowList) -> bool:
-        """`shaped` for one list level read from Arrow, with whole-array operations: the rows'
-        lengths checked against the axis (a fixed size; a dim's min, max, truncation, the cap and
-        its length elsewhere in the record), then every kept value taken at once. `False`, with
-        nothing changed, when a row breaks a rule: the walker then reports it exactly."""
-        lengths = col.lengths()
+        """`shaped` for Arrow lists with whole-array operations, a list level at a time: the
+        entries' lengths checked against the level's axis (a fixed size; a dim's min, max,
+        truncation, the cap and its one length per record), then the kept elements of every
+        entry taken at once. `False`, with nothing changed, when an entry is null or breaks a
+        rule, or the nesting is not the input's: the walker then reports it exactly."""
+        if len(col.levels) != len(inp.shape):
+            return False
         n = self.n
-        kind, k = inp.shape[0]
-        start = np.zeros(n, dtype=np.int64)
-        kept = lengths
-        if kind == "fixed":
-            if (lengths != k).any():
+        out_rank = len(inp.shape) - (1 if inp.reduces else 0)
+        strides = self.strides(inp) if self.write else []
+        entries = np.arange(n, dtype=np.int64)
+        rows = entries
+        cells = rows * strides[0] + inp.offset if self.write else np.zeros(n, dtype=np.int64)
+        raw: list[Array] = []
+        # Dim lengths seen per record, changed here and kept only if every level passes.
+        staged: dict[int, tuple[Array, Array]] = {}
+        for a, (kind, k) in enumerate(inp.shape):
+            offsets, nulls = col.levels[a]
+            if nulls is not None and nulls[entries].any():
                 return False
-        else:
-            dim = self.plan.dims[k]
-            seen = np.asarray(self.dim_len[k], dtype=np.int64)
-            if ((seen >= 0) & (seen != lengths)).any() or (dim.min is not None and (lengths < dim.min).any()):
-                return False
-            if dim.max is None:
-                if (lengths > self.max_dim_len).any():
+            lengths = offsets[entries + 1] - offsets[entries]
+            start = np.zeros(len(entries), dtype=np.int64)
+            kept = lengths
+            if kind == "fixed":
+                if (lengths != k).any():
                     return False
             else:
-                over = lengths > dim.max
-                if over.any():
-                    if dim.truncate not in ("left", "right"):
+                dim = self.plan.dims[k]
+                if k not in staged:
+                    staged[k] = (np.asarray(self.dim_len[k], dtype=np.int64), np.asarray(self.dim_kept[k], dtype=np.int64))
+                seen, dim_kept = staged[k]
+                # A record's first entry along this dim sets its length, unless seen before.
+                first = np.ones(len(entries), dtype=np.bool_)
+                first[1:] = rows[1:] != rows[:-1]
+                first_rows = rows[first]
+                is_fresh = seen[first_rows] < 0
+                length = seen.copy()
+                length[first_rows] = np.where(is_fresh, lengths[first], seen[first_rows])
+                if (length[rows] != lengths).any() or (dim.min is not None and (lengths < dim.min).any()):
+                    return False
+                if dim.max is None:
+                    if (lengths > self.max_dim_len).any():
                         return False
-                    kept = np.minimum(lengths, dim.max)
-                    if dim.truncate == "left":
-                        start = np.where(over, lengths - dim.max, 0)
-            lens, kept_list = lengths.tolist(), kept.tolist()
-            dim_len, dim_kept = self.dim_len[k], self.dim_kept[k]
-            for row in np.flatnonzero(seen < 0).tolist():
-                dim_len[row] = lens[row]
-                dim_kept[row] = kept_list[row]
-        total = int(kept.sum())
-        rows = np.repeat(np.arange(n, dtype=np.int64), kept)
-        pos = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(kept) - kept, kept)
-        raw = pos + np.repeat(start, kept)
-        values = col.take(np.repeat(col.offsets[:-1], kept) + raw)
-        if self.write:
-            strides = self.strides(inp)
-            if inp.enc_axis:
-                cells = rows * strides[0] + pos * strides[1] + inp.offset * strides[-1]
-            else:
-                cells = rows * strides[0] + (inp.offset + pos) * strides[-1]
-        else:
-            cells = np.zeros(total, dtype=np.int64)
-        self.leaves(inp, _Leaves(values, rows, cells, np.arange(total, dtype=np.int64), None, raw), False, None)
+                else:
+                    over = lengths > dim.max
+                    if over.any():
+                        if dim.truncate not in ("left", "right"):
+                            return False
+                        kept = np.minimum(lengths, dim.max)
+                        if dim.truncate == "left":
+                            start = np.where(over, lengths - dim.max, 0)
+                fresh = first_rows[is_fresh]
+                seen[fresh] = lengths[first][is_fresh]
+                dim_kept[fresh] = kept[first][is_fresh]
+            owner, pos = _spread(kept)
+            at = pos + start[owner]
+            raw = [r[owner] for r in raw] + [at]
+            entries = offsets[entries][owner] + at
+            rows = rows[owner]
+            cells = cells[owner]
+            if self.write and a < out_rank:
+                cells = cells + pos * strides[a + 1]
+        for k, (seen, dim_kept) in staged.items():
+            self.dim_len[k] = seen.tolist()
+            self.dim_kept[k] = dim_kept.tolist()
+        total = len(entries)
+        self.leaves(inp, _Leaves(col.take(entries), rows, cells, np.arange(total, dtype=np.int64), None, raw), False, None)
         return True
 
     def leaves(self, inp: _Input, lv: _Leaves, fill_ok: bool, dead: Array | None) -> None:
@@ -1177,26 +1361,35 @@ class _Run:
 
     def text(self, inp: _Input, lv: _Leaves, vals: Any, ok: Array, errs: list[tuple[int, str, str]]) -> None:
         """`bytes` / `chars`: code units, zero-padded, and the `<input>_mask`."""
-        mask = self.out[inp.text_mask] if self.write and inp.text_mask is not None else None
-        target = self.out[inp.tensor] if self.write else None
-        flat = target.reshape(-1) if target is not None else None
-        stride = target.shape[1] if target is not None and target.ndim > 1 else 1
-        for i in np.flatnonzero(ok).tolist():
-            s = vals[i]
-            units = list(s.encode("utf-8")) if inp.kind == "bytes" else [ord(c) for c in s]
-            kept = _kept(len(units), inp.max_len, inp.truncate)
-            if kept is None:
+        units, starts, counts = _units(inp, vals, ok)
+        max_len = inp.max_len
+        start = np.zeros(len(counts), dtype=np.int64)
+        over = ok & (counts > max_len)
+        if over.any():
+            if inp.truncate == "left":
+                start = np.where(over, counts - max_len, 0)
+            elif inp.truncate != "right":
                 unit = "bytes" if inp.kind == "bytes" else "characters"
-                errs.append((i, "too_long", f"the text is {len(units)} {unit}, longer than `max_len` {inp.max_len}"))
-                ok[i] = False
-                continue
-            part = units[kept[0] : kept[1]]
-            if flat is not None and part:
-                c = i * stride + inp.offset if lv.cells is None else int(lv.cells[i])
-                flat[c : c + len(part)] = part
-            if mask is not None:
-                # One mask row per record: each leaf of a shaped text input rewrites it.
-                mask[lv.row(i), : inp.max_len] = np.arange(inp.max_len) < len(part)
+                for i in np.flatnonzero(over).tolist():
+                    errs.append((i, "too_long", f"the text is {int(counts[i])} {unit}, longer than `max_len` {max_len}"))
+                ok &= ~over
+        kept = np.where(ok, np.minimum(counts, max_len), 0)
+        if not self.write:
+            return
+        target = self.out[inp.tensor]
+        if target is not None:
+            stride = target.shape[1] if target.ndim > 1 else 1
+            cells = np.arange(len(kept), dtype=np.int64) * stride + inp.offset if lv.cells is None else lv.cells
+            owner, pos = _spread(kept)
+            target.reshape(-1)[cells[owner] + pos] = units[starts[owner] + start[owner] + pos]
+        mask = self.out[inp.text_mask] if inp.text_mask is not None else None
+        if mask is not None:
+            # One mask row per record, from its last valid leaf (a shaped text input has many).
+            valid = np.flatnonzero(ok)
+            rows = valid if lv.rows is None else lv.rows[valid]
+            last = np.ones(len(valid), dtype=np.bool_)
+            last[:-1] = rows[1:] != rows[:-1]
+            mask[rows[last], :max_len] = np.arange(max_len)[None, :] < kept[valid[last]][:, None]
 
     def flush(self) -> None:
         """Writes the pending columns, each run of adjacent ones as one block."""
@@ -1481,8 +1674,8 @@ def _run(data: Any, training: bool, strict: bool, write: bool, error_limit: int,
     for inp in active:
         if inp.shape and any(k == "dim" for k, _ in inp.shape):
             col = cols[inp.name]
-            if isinstance(col, _ArrowList) and dead is None and len(inp.shape) == 1:
-                run.measure_lengths(col.lengths(), inp.shape[0][1])
+            if isinstance(col, _ArrowList) and dead is None:
+                run.measure_arrow(col, inp.shape)
                 continue
             for row in range(run.n):
                 if dead is None or not dead[row]:
@@ -1752,26 +1945,17 @@ def _fit_columns(data: Any) -> tuple[dict[str, Any] | None, list[Mapping[str, An
 
 
 def _arrow_column(col: Any) -> Any:
-    """An Arrow column as `encode` reads it: numbers and bools without nulls as numpy, strings
-    kept in Arrow, anything else as Python values (a null is missing)."""
+    """An Arrow column as `encode` reads it: numbers, bools and strings, and lists of them
+    nested to any depth, kept in Arrow or numpy buffers (a null is missing); any other type as
+    Python values."""
     pyarrow = importlib.import_module("pyarrow")
     if isinstance(col, pyarrow.ChunkedArray):
         col = col.combine_chunks()
-    kind = col.type
-    if pyarrow.types.is_dictionary(kind) and pyarrow.types.is_string(kind.value_type):
-        col = col.cast(kind.value_type)
-        kind = col.type
-    if col.null_count == 0 and (pyarrow.types.is_integer(kind) or pyarrow.types.is_floating(kind) or pyarrow.types.is_boolean(kind)):
-        return col.to_numpy(zero_copy_only=False)
-    if pyarrow.types.is_string(kind) or pyarrow.types.is_large_string(kind):
-        return _Arrow(col)
-    if (pyarrow.types.is_list(kind) or pyarrow.types.is_large_list(kind) or pyarrow.types.is_fixed_size_list(kind)) and col.null_count == 0:
-        item = kind.value_type
-        strings = pyarrow.types.is_string(item) or pyarrow.types.is_large_string(item)
-        plain = pyarrow.types.is_integer(item) or pyarrow.types.is_floating(item) or pyarrow.types.is_boolean(item)
-        if (strings or plain) and col.values.null_count == 0:
-            return _ArrowList(col, strings)
-    return col.to_pylist()
+    values = _arrow_values(pyarrow, col)
+    if values is not None:
+        return values
+    lists = _arrow_lists(pyarrow, col)
+    return col.to_pylist() if lists is None else lists
 
 
 def _leaves_of(values: list[Any]) -> tuple[list[Any], list[int]]:
@@ -1815,8 +1999,12 @@ def _input_stats(inp: _Input, kind: str, column: Any, n: int) -> dict[str, Any]:
     values = _to_column(column, inp)
     rows: list[int] | None = None
     if inp.shape:
-        seq = values.tolist() if isinstance(values, (np.ndarray, _Arrow)) else list(values)
-        values, rows = _leaves_of(seq)
+        flat = values.flat() if isinstance(values, _ArrowList) else None
+        if flat is not None:
+            values, rows = flat[0], flat[1].tolist()
+        else:
+            seq = values.tolist() if isinstance(values, (np.ndarray, _Arrow, _ArrowList)) else list(values)
+            values, rows = _leaves_of(seq)
     errs: list[tuple[int, str, str]] = []
     ok, vals = _typed(inp, values, False, errs)
     if kind in ("standardize", "minmax"):
