@@ -1,15 +1,19 @@
-"""`encode_arrow` reads list columns from Arrow buffers (offsets and values, no Python object per
-value) and gives what `encode` gives for the same records — valid and invalid, lists of every
-Arrow layout (list, large_list, fixed_size_list, sliced), dims with truncation, min and no max."""
+"""`encode_arrow` reads columns from Arrow buffers (offsets, null bitmaps and values, no Python
+object per value) and gives what `encode` gives for the same records — valid and invalid, lists
+nested in every Arrow layout (list, large_list, fixed_size_list, sliced), dims with truncation,
+min and no max, nulls at every depth — and what `tensorseam encode` writes for the same Parquet."""
 
 from __future__ import annotations
 
 import json
 import pathlib
 import random
+import subprocess
 
+import numpy as np
 import parity
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 UI = parity.ROOT / "runtime" / "tests" / "ui" / "schemas"
@@ -169,3 +173,38 @@ def test_nullable_columns_of_every_type(tmp_path: pathlib.Path) -> None:
         outcomes.append(want)
     assert "tensors" in outcomes[0] and "errors" in outcomes[1] and "errors" in outcomes[2]
     assert mod.encode_arrow(pa.table(columns[0]))["d"].tolist() == [2**64 - 1, 2**64 - 1, 3]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS[:2], ids=lambda p: p.name)
+def test_the_cli_reads_the_same_parquet(schema: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """The Rust reader and `encode_arrow` take one Parquet file of nested lists with nulls the same
+    way: `tensorseam encode` writes tensors equal (dtype and bytes) to `encode_arrow`'s, or both
+    refuse the file."""
+    mod = parity.module(schema, tmp_path)
+    rng = random.Random(3)
+    records = [json.loads(line) for line in parity.sample(schema, 200, 6)]
+    keys = sorted(set().union(*records))
+    verdicts = set()
+    for trial in range(6):
+        batch = [dict(r) for r in records[trial * 30 : trial * 30 + 30]]
+        for _ in range(trial % 3):
+            record = rng.choice(batch)
+            name = rng.choice(sorted(record))
+            record[name] = _punch(record[name], rng)
+        table = pa.Table.from_pylist([{k: r.get(k) for k in keys} for r in batch])
+        data, out = tmp_path / f"in{trial}.parquet", tmp_path / f"out{trial}.parquet"
+        pq.write_table(table, data)
+        done = subprocess.run([str(parity.CLI), "encode", str(schema), "--data", str(data), "-o", str(out), "--training"], capture_output=True, text=True, check=False)
+        try:
+            mine = mod.encode_arrow(pq.read_table(data), training=True)
+        except mod.SchemaValidationError:
+            assert done.returncode != 0, f"the CLI took what encode_arrow refused: {done.stdout}"
+            verdicts.add("refused")
+            continue
+        assert done.returncode == 0, done.stderr
+        theirs = mod.from_arrow(pq.read_table(out))
+        assert mine.keys() == theirs.keys()
+        for name, array in mine.items():
+            assert array.dtype == theirs[name].dtype and np.array_equal(array, theirs[name]), name
+        verdicts.add("encoded")
+    assert verdicts == {"refused", "encoded"}
