@@ -1244,7 +1244,8 @@ class _Run:
         strides = self.strides(inp) if self.write else []
         entries = np.arange(n, dtype=np.int64)
         rows = entries
-        cells = rows * strides[0] + inp.offset if self.write else np.zeros(n, dtype=np.int64)
+        # Cells are followed only when tensors are written (`validate` needs none).
+        cells = rows * strides[0] + inp.offset if self.write else None
         raw: list[Array] = []
         # Dim lengths seen per record, changed here and kept only if every level passes.
         staged: dict[int, tuple[Array, Array]] = {}
@@ -1291,13 +1292,16 @@ class _Run:
             raw = [r[owner] for r in raw] + [at]
             entries = offsets[entries][owner] + at
             rows = rows[owner]
-            cells = cells[owner]
-            if self.write and a < out_rank:
-                cells = cells + pos * strides[a + 1]
+            if cells is not None:
+                cells = cells[owner]
+                if a < out_rank:
+                    cells = cells + pos * strides[a + 1]
         for k, (seen, dim_kept) in staged.items():
             self.dim_len[k] = seen.tolist()
             self.dim_kept[k] = dim_kept.tolist()
         total = len(entries)
+        if cells is None:
+            cells = np.zeros(total, dtype=np.int64)
         self.leaves(inp, _Leaves(col.take(entries), rows, cells, np.arange(total, dtype=np.int64), None, raw), False, None)
         return True
 
